@@ -1,0 +1,1 @@
+"""Waymark core: journeys, the pure engine, contracts, adapters and observability."""

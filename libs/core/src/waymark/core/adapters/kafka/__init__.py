@@ -1,0 +1,1 @@
+"""Kafka helpers: topic specs, producer and consumer factories over aiokafka."""

@@ -1,0 +1,1 @@
+"""Wire contracts: the Avro codec, schema registry client and wire models."""

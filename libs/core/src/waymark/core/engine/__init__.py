@@ -1,0 +1,1 @@
+"""The pure engine: decide() over customer state, one module per step type."""

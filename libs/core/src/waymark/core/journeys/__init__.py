@@ -1,0 +1,1 @@
+"""The journey model: definitions, conditions and validation (no I/O)."""

@@ -1,0 +1,1 @@
+"""Logging with PII masking, and every metric in one place."""

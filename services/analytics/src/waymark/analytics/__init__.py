@@ -1,0 +1,1 @@
+"""analytics: aggregates of transitions, outcomes and conversions."""

@@ -1,0 +1,1 @@
+"""channel-dispatch: send commands to providers, each at most once."""

@@ -1,0 +1,1 @@
+"""journey-engine: the Faust worker, the management API and the console."""

@@ -1,0 +1,1 @@
+"""trigger-ingest: Segment-style events and provider webhooks onto Kafka."""
