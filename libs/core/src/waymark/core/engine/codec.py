@@ -1,0 +1,115 @@
+"""Compact bytes for CustomerState: JSON with short keys and positional instances."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from waymark.core.engine.state import (
+    CustomerState,
+    EntryEvent,
+    Finished,
+    JourneyInstance,
+    Wait,
+    WaitKind,
+)
+
+__all__ = ["FORMAT_VERSION", "StateDecodeError", "from_bytes", "to_bytes"]
+
+FORMAT_VERSION = 1
+
+_KIND_CODE: dict[str, str] = {
+    "duration": "d",
+    "until": "u",
+    "event": "e",
+    "outcome": "o",
+    "quiet_hours": "q",
+    "goal": "g",
+}
+_CODE_KIND = cast(dict[str, WaitKind], {code: kind for kind, code in _KIND_CODE.items()})
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+_loads = json.JSONDecoder().decode
+
+
+class StateDecodeError(ValueError):
+    """Stored state bytes that are not a CustomerState of a known format."""
+
+
+def _instance(inst: JourneyInstance) -> list[Any]:
+    wait = inst.wait
+    entry = inst.entry
+    return [
+        inst.journey_id,
+        inst.version,
+        inst.entry_id,
+        inst.entered_at,
+        inst.milestone,
+        inst.step,
+        inst.generation,
+        inst.sends,
+        [entry.name, entry.properties] if entry is not None else 0,
+        [_KIND_CODE[wait.kind], wait.due_at, wait.generation, list(wait.correlation)]
+        if wait is not None
+        else 0,
+        inst.commands or 0,
+    ]
+
+
+def to_bytes(state: CustomerState) -> bytes:
+    """Serialize a state; empty parts are left out so a quiet customer costs a few bytes."""
+    doc: dict[str, Any] = {"v": FORMAT_VERSION, "c": state.customer_id}
+    if state.profile:
+        doc["p"] = state.profile
+    if state.consent:
+        doc["k"] = {channel: int(granted) for channel, granted in state.consent.items()}
+    if state.suppressed:
+        doc["x"] = state.suppressed
+    if state.marketing_sends:
+        doc["f"] = state.marketing_sends
+    if state.instances:
+        doc["i"] = [_instance(inst) for inst in state.instances.values()]
+    if state.finished:
+        doc["d"] = {key: [done.entered_at, done.exited_at] for key, done in state.finished.items()}
+    if state.seen:
+        doc["r"] = " ".join(state.seen)
+    return _dumps(doc).encode()
+
+
+def _load_instance(row: list[Any]) -> JourneyInstance:
+    journey, version, entry_id, entered, milestone, step, generation, sends, entry, wait, cmds = row
+    return JourneyInstance(
+        journey_id=journey,
+        version=version,
+        entry_id=entry_id,
+        entered_at=entered,
+        entry=EntryEvent(entry[0], entry[1]) if entry else None,
+        milestone=milestone,
+        step=step,
+        wait=Wait(_CODE_KIND[wait[0]], wait[1], wait[2], tuple(wait[3])) if wait else None,
+        generation=generation,
+        sends=sends,
+        commands=cmds or {},
+    )
+
+
+def from_bytes(data: bytes) -> CustomerState:
+    """Deserialize bytes written by to_bytes()."""
+    try:
+        doc = _loads(data.decode())
+        if doc.get("v") != FORMAT_VERSION:
+            raise StateDecodeError(f"state format {doc.get('v')!r} is not {FORMAT_VERSION}")
+        seen = doc.get("r")
+        return CustomerState(
+            customer_id=doc["c"],
+            profile=doc.get("p", {}),
+            consent={channel: bool(flag) for channel, flag in doc.get("k", {}).items()},
+            suppressed=doc.get("x", {}),
+            marketing_sends=doc.get("f", []),
+            instances={row[0]: _load_instance(row) for row in doc.get("i", ())},
+            finished={key: Finished(pair[0], pair[1]) for key, pair in doc.get("d", {}).items()},
+            seen=seen.split(" ") if seen else [],
+        )
+    except StateDecodeError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        raise StateDecodeError(f"stored state is not readable: {error}") from error

@@ -1,0 +1,134 @@
+"""Per-customer state: profile, consent, suppression, frequency counters, journey instances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "BEFORE_FIRST_MILESTONE",
+    "NO_STEP",
+    "CustomerState",
+    "EntryEvent",
+    "Finished",
+    "JourneyInstance",
+    "Wait",
+    "WaitKind",
+]
+
+WaitKind = Literal["duration", "until", "event", "outcome", "quiet_hours", "goal"]
+
+BEFORE_FIRST_MILESTONE = -1
+"""Milestone index of an instance no milestone's entry has held for yet."""
+
+NO_STEP = -1
+"""Step index of an instance whose milestone flow has ended: it waits for a later milestone."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryEvent:
+    """The event that started an instance, trimmed to what the journey's conditions read."""
+
+    name: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """What a paused instance waits for: a timer (`due_at`), an event, or an outcome."""
+
+    kind: WaitKind
+    due_at: int | None
+    """Epoch seconds when the timer fires; None for a wait without one."""
+    generation: int
+    """The timer generation; a tick carrying another one is stale."""
+    correlation: tuple[Any, ...] = ()
+    """`match` values of the entry event, or the awaited command id of an outcome wait."""
+
+
+@dataclass(slots=True)
+class JourneyInstance:
+    """A customer's live passage through one pinned version of a journey."""
+
+    journey_id: str
+    version: int
+    entry_id: str
+    entered_at: int
+    entry: EntryEvent | None
+    milestone: int = BEFORE_FIRST_MILESTONE
+    step: int = NO_STEP
+    """Index of the current step in the current milestone (the version is pinned)."""
+    wait: Wait | None = None
+    generation: int = 0
+    sends: int = 0
+    """Sends made so far: the `attempt` of the next command, so a loop never reuses an id."""
+    commands: dict[str, str] = field(default_factory=dict)
+    """Last command id per send step that an outcome wait refers to."""
+
+    @property
+    def status(self) -> Literal["waiting", "running", "holding"]:
+        """`waiting` on a wait, `holding` between milestone flows, `running` while stepping."""
+        if self.wait is not None:
+            return "waiting"
+        return "holding" if self.step == NO_STEP else "running"
+
+    def copy(self) -> JourneyInstance:
+        """A copy safe to change without touching this one."""
+        return JourneyInstance(
+            self.journey_id,
+            self.version,
+            self.entry_id,
+            self.entered_at,
+            self.entry,
+            self.milestone,
+            self.step,
+            self.wait,
+            self.generation,
+            self.sends,
+            dict(self.commands) if self.commands else {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """What re-entry rules need of a finished instance."""
+
+    entered_at: int
+    exited_at: int
+
+
+@dataclass(slots=True)
+class CustomerState:
+    """Everything the engine knows of one customer."""
+
+    customer_id: str
+    profile: dict[str, Any] = field(default_factory=dict)
+    """Replaced, never changed in place: commands share it with the state."""
+    consent: dict[str, bool] = field(default_factory=dict)
+    suppressed: dict[str, str] = field(default_factory=dict)
+    """Channel → reason its address is suppressed (hard bounce, complaint)."""
+    marketing_sends: list[int] = field(default_factory=list)
+    """Epoch seconds of the latest marketing sends, as many as the frequency cap counts."""
+    instances: dict[str, JourneyInstance] = field(default_factory=dict)
+    """Live instances by journey id: a customer is in a journey at most once at a time."""
+    finished: dict[str, Finished] = field(default_factory=dict)
+    seen: list[str] = field(default_factory=list)
+    """Digests of the latest input ids, oldest first, for dedupe."""
+
+    @classmethod
+    def new(cls, customer_id: str) -> CustomerState:
+        """The state of a customer never seen before."""
+        return cls(customer_id)
+
+    def copy(self) -> CustomerState:
+        """A copy decide() may change while the caller keeps the original."""
+        return CustomerState(
+            self.customer_id,
+            self.profile,
+            dict(self.consent),
+            dict(self.suppressed),
+            list(self.marketing_sends),
+            {key: value.copy() for key, value in self.instances.items()},
+            dict(self.finished),
+            list(self.seen),
+        )
