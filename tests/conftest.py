@@ -26,12 +26,23 @@ def _docker_stack() -> Iterator[dict[str, str]]:
     if os.environ.get("WAYMARK_KAFKA_BOOTSTRAP") and os.environ.get("WAYMARK_MONGO_URL"):
         yield {}
         return
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.mongodb import MongoDbContainer
+    try:
+        import docker
 
-    with KafkaContainer("confluentinc/cp-kafka:7.8.0").with_kraft() as kafka, MongoDbContainer(
-        "mongo:7"
-    ) as mongo:
+        docker.from_env().ping()
+    except Exception as exc:
+        pytest.fail(
+            "no WAYMARK_KAFKA_BOOTSTRAP/WAYMARK_MONGO_URL given and no Docker engine answers "
+            f"({exc}); run `make test`, which starts the local stack, or set the addresses",
+            pytrace=False,
+        )
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.mongodb import MongoDbContainer
+
+    with (
+        KafkaContainer("confluentinc/cp-kafka:7.8.0").with_kraft() as kafka,
+        MongoDbContainer("mongo:7") as mongo,
+    ):
         yield {
             "WAYMARK_KAFKA_BOOTSTRAP": kafka.get_bootstrap_server(),
             "WAYMARK_MONGO_URL": mongo.get_connection_url(),

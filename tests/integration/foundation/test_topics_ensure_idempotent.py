@@ -13,20 +13,33 @@ from waymark.core.adapters.kafka.topics import Topic, topic_specs
 
 def _ensure(bootstrap: str, prefix: str, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(Path(sys.executable).parent / "waymark"), "topics", "ensure",
-         "--bootstrap", bootstrap, "--prefix", prefix, *extra],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            str(Path(sys.executable).parent / "waymark"),
+            "topics",
+            "ensure",
+            "--bootstrap",
+            bootstrap,
+            "--prefix",
+            prefix,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
-async def test_ensure_twice_changes_nothing_the_second_time(kafka_bootstrap: str, unique: str) -> None:
+async def test_ensure_twice_changes_nothing_the_second_time(
+    kafka_bootstrap: str, unique: str
+) -> None:
     prefix = f"t{unique}."
     first = _ensure(kafka_bootstrap, prefix, "--partitions", "2")
     assert first.returncode == 0, first.stderr
     specs = topic_specs(prefix, partitions=2)
-    assert sorted(line.split()[1] for line in first.stdout.splitlines() if line.startswith("created")) == sorted(
-        s.name for s in specs
-    )
+    assert sorted(
+        line.split()[1] for line in first.stdout.splitlines() if line.startswith("created")
+    ) == sorted(s.name for s in specs)
 
     second = _ensure(kafka_bootstrap, prefix, "--partitions", "2")
     assert second.returncode == 0, second.stderr

@@ -30,7 +30,7 @@ def test_missing_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_value_is_named_with_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAYMARK_TESTSVC_SMTP_HOST", "localhost")
     monkeypatch.setenv("WAYMARK_TESTSVC_CONCURRENCY", "many")
-    with pytest.raises(SettingsError, match="WAYMARK_TESTSVC_CONCURRENCY .*integer"):
+    with pytest.raises(SettingsError, match=r"WAYMARK_TESTSVC_CONCURRENCY .*integer"):
         load_settings(DispatchLikeSettings)
 
 

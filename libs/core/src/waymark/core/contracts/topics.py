@@ -14,7 +14,7 @@ __all__ = [
     "TICKS",
     "TRANSITIONS",
     "VALUE_SCHEMAS",
-    "dlq_topic",
+    "logical_topic",
     "topic_of_subject",
     "value_subject",
 ]
@@ -38,7 +38,10 @@ VALUE_SCHEMAS: Final[Mapping[str, str]] = {
     TRANSITIONS: _NS + "JourneyTransition",
     TICKS: _NS + "Tick",
 }
-"""Topic -> full name of the record its values hold (the DLQ topics hold raw bytes)."""
+"""Logical topic -> full name of the record its values hold (the DLQ topics hold raw bytes).
+
+The same names as `waymark.core.adapters.kafka.topics.Topic`; a test keeps the two in step.
+"""
 
 _VALUE_SUFFIX: Final = "-value"
 
@@ -53,6 +56,8 @@ def topic_of_subject(subject: str) -> str | None:
     return subject[: -len(_VALUE_SUFFIX)] if subject.endswith(_VALUE_SUFFIX) else None
 
 
-def dlq_topic(topic: str) -> str:
-    """The dead-letter topic of a topic: `<topic>.dlq`."""
-    return topic + ".dlq"
+def logical_topic(name: str) -> str | None:
+    """The Waymark topic a physical name stands for, under any deployment or test prefix."""
+    if name in VALUE_SCHEMAS:
+        return name
+    return next((topic for topic in VALUE_SCHEMAS if name.endswith("." + topic)), None)

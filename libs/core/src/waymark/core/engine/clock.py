@@ -32,7 +32,7 @@ def from_epoch(seconds: int) -> datetime:
 
 @lru_cache(maxsize=512)
 def zone(name: str | None) -> tzinfo:
-    """The time zone called `name`; UTC when it is missing or unknown, so a bad trait never stops a journey."""
+    """The time zone called `name`; UTC when missing or unknown (a bad trait stops nothing)."""
     if not name:
         return UTC
     try:
@@ -63,7 +63,7 @@ def next_local_time(now: datetime, clock: time, tz: tzinfo) -> datetime:
 
 
 def in_window(now: datetime, start: time, end: time, tz: tzinfo) -> bool:
-    """Whether the wall-clock time in `tz` is inside [start, end), a window that may wrap midnight."""
+    """Whether the wall-clock time in `tz` is in [start, end), a window that may wrap midnight."""
     local = now.astimezone(tz).time().replace(tzinfo=None)
     if start <= end:
         return start <= local < end

@@ -7,12 +7,12 @@ from typing import Any, cast
 
 from waymark.core.engine.state import (
     CustomerState,
-    EntryEvent,
     Finished,
     JourneyInstance,
     Wait,
     WaitKind,
 )
+from waymark.core.journeys.conditions import EventView
 
 __all__ = ["FORMAT_VERSION", "StateDecodeError", "from_bytes", "to_bytes"]
 
@@ -48,9 +48,7 @@ def _instance(inst: JourneyInstance) -> list[Any]:
         inst.generation,
         inst.sends,
         [entry.name, entry.properties] if entry is not None else 0,
-        [_KIND_CODE[wait.kind], wait.due_at, wait.generation, list(wait.correlation)]
-        if wait is not None
-        else 0,
+        [_KIND_CODE[wait.kind], wait.due_at, wait.generation] if wait is not None else 0,
         inst.commands or 0,
     ]
 
@@ -82,10 +80,10 @@ def _load_instance(row: list[Any]) -> JourneyInstance:
         version=version,
         entry_id=entry_id,
         entered_at=entered,
-        entry=EntryEvent(entry[0], entry[1]) if entry else None,
+        entry=EventView(entry[0], entry[1]) if entry else None,
         milestone=milestone,
         step=step,
-        wait=Wait(_CODE_KIND[wait[0]], wait[1], wait[2], tuple(wait[3])) if wait else None,
+        wait=Wait(_CODE_KIND[wait[0]], wait[1], wait[2]) if wait else None,
         generation=generation,
         sends=sends,
         commands=cmds or {},

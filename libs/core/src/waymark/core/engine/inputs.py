@@ -202,7 +202,9 @@ def parse_input(record: Mapping[str, Any]) -> Input:
     if kind == "outcome":
         status = _text(record, "status") or ""
         if status not in OUTCOME_STATUSES:
-            raise InputError(f"status: {status!r} is not one of {', '.join(sorted(OUTCOME_STATUSES))}")
+            raise InputError(
+                f"status: {status!r} is not one of {', '.join(sorted(OUTCOME_STATUSES))}"
+            )
         return Outcome(
             input_id,
             customer,
@@ -221,8 +223,12 @@ def parse_input(record: Mapping[str, Any]) -> Input:
     if kind == "journey":
         change = record.get("status")
         if change not in CATALOG_CHANGES:
-            raise InputError(f"status: {change!r} is not one of {', '.join(sorted(CATALOG_CHANGES))}")
-        return CatalogChange(input_id, customer, timestamp, _text(record, "journey_id") or "", change)
+            raise InputError(
+                f"status: {change!r} is not one of {', '.join(sorted(CATALOG_CHANGES))}"
+            )
+        return CatalogChange(
+            input_id, customer, timestamp, _text(record, "journey_id") or "", change
+        )
     raise InputError(
         f"type: {kind!r} is not one of identify, track, consent, outcome, trigger, journey"
     )

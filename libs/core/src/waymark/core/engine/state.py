@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from waymark.core.journeys.conditions import EventView
+
 __all__ = [
     "BEFORE_FIRST_MILESTONE",
     "NO_STEP",
     "CustomerState",
-    "EntryEvent",
     "Finished",
     "JourneyInstance",
     "Wait",
@@ -26,24 +27,14 @@ NO_STEP = -1
 
 
 @dataclass(frozen=True, slots=True)
-class EntryEvent:
-    """The event that started an instance, trimmed to what the journey's conditions read."""
-
-    name: str
-    properties: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class Wait:
-    """What a paused instance waits for: a timer (`due_at`), an event, or an outcome."""
+    """What a paused instance waits for; `match` correlation reads the kept entry event."""
 
     kind: WaitKind
-    due_at: int | None
-    """Epoch seconds when the timer fires; None for a wait without one."""
+    due_at: int
+    """Epoch seconds when the timer fires."""
     generation: int
     """The timer generation; a tick carrying another one is stale."""
-    correlation: tuple[Any, ...] = ()
-    """`match` values of the entry event, or the awaited command id of an outcome wait."""
 
 
 @dataclass(slots=True)
@@ -54,7 +45,8 @@ class JourneyInstance:
     version: int
     entry_id: str
     entered_at: int
-    entry: EntryEvent | None
+    entry: EventView | None
+    """The event that started the instance, trimmed to the properties its conditions read."""
     milestone: int = BEFORE_FIRST_MILESTONE
     step: int = NO_STEP
     """Index of the current step in the current milestone (the version is pinned)."""

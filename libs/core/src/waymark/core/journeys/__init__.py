@@ -41,6 +41,14 @@ from waymark.core.journeys.model import (
     load_journey,
     parse_journey,
 )
+from waymark.core.journeys.outline import outline, render_condition
+from waymark.core.journeys.validation import (
+    DefinitionError,
+    Problem,
+    check_journey,
+    load_and_validate,
+    validate_journey,
+)
 
 __all__ = [
     "EXIT",
@@ -50,6 +58,7 @@ __all__ = [
     "Condition",
     "ConditionContext",
     "ConditionTrigger",
+    "DefinitionError",
     "Duration",
     "EventTrigger",
     "EventView",
@@ -58,6 +67,7 @@ __all__ = [
     "Journey",
     "Milestone",
     "Predicate",
+    "Problem",
     "QuietHours",
     "Reentry",
     "ReentryAfter",
@@ -72,13 +82,18 @@ __all__ = [
     "UpdateStep",
     "WaitForStep",
     "WaitStep",
+    "check_journey",
     "compile_condition",
     "compile_match",
     "dump_journey",
     "journey_document",
+    "load_and_validate",
     "load_journey",
+    "outline",
     "parse_condition",
     "parse_duration",
     "parse_journey",
     "referenced_events",
+    "render_condition",
+    "validate_journey",
 ]

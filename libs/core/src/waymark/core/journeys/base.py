@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator
 from pydantic_core import PydanticCustomError
@@ -18,6 +18,26 @@ class DefinitionModel(BaseModel):
     """A part of a journey definition: immutable, and unknown keys are an error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with `update`, lookups cached from the old field values are dropped."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            _drop_cached(copied)
+        return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle the fields only: cached lookups and compiled predicates are rebuilt."""
+        state = super().__getstate__()
+        fields = type(self).model_fields
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k in fields}
+        return state
+
+
+def _drop_cached(model: BaseModel) -> None:
+    fields = type(model).model_fields
+    for name in [name for name in model.__dict__ if name not in fields]:
+        del model.__dict__[name]
 
 
 def _listing(words: Sequence[str]) -> str:

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeAlias, Union, get_args
 
-from pydantic import Field, Tag, TypeAdapter, model_serializer, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    Tag,
+    TypeAdapter,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from waymark.core.journeys.base import DefinitionModel, KeyedUnion
 from waymark.core.journeys.comparisons import operator_test, same_value
+from waymark.core.journeys.paths import (
+    ConditionContext,
+    EventView,
+    Predicate,
+    Resolver,
+    path_problem,
+    resolver,
+)
 
 __all__ = [
     "OPERATORS",
@@ -26,6 +41,7 @@ __all__ = [
     "NotCondition",
     "Operator",
     "Predicate",
+    "Resolver",
     "canonical_key",
     "compile_condition",
     "compile_match",
@@ -34,7 +50,6 @@ __all__ = [
     "path_problem",
     "referenced_events",
     "resolver",
-    "render_condition",
 ]
 
 Operator = Literal[
@@ -43,44 +58,6 @@ Operator = Literal[
 OPERATORS: tuple[Operator, ...] = get_args(Operator)
 """Every operator of an attribute condition, in the order JOURNEYS.md lists them."""
 _OPERATOR_LIST = ", ".join(OPERATORS)
-
-
-@dataclass(frozen=True, slots=True)
-class EventView:
-    """An event as conditions see it: its name and its properties."""
-
-    name: str
-    properties: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class ConditionContext:
-    """What a condition is evaluated against: the profile, the input event, the entry event."""
-
-    profile: Mapping[str, Any]
-    event: EventView | None = None
-    entry: EventView | None = None
-
-
-Predicate: TypeAlias = Callable[[ConditionContext], bool]
-"""A compiled condition: a plain function of the context."""
-
-
-def path_problem(path: str) -> str | None:
-    """Why `path` is not a valid attribute path, or None when it is."""
-    root, _, rest = path.partition(".")
-    if root == "profile":
-        if rest and all(rest.split(".")):
-            return None
-        return f"'{path}' names no profile attribute (write profile.NAME)"
-    if root in ("event", "entry"):
-        if rest == "name":
-            return None
-        head, _, tail = rest.partition(".")
-        if head == "properties" and tail and all(tail.split(".")):
-            return None
-        return f"'{path}' is neither {root}.name nor {root}.properties.NAME"
-    return f"'{path}' does not start with profile., event. or entry."
 
 
 class _ConditionBase(DefinitionModel):
@@ -162,6 +139,26 @@ class AttrCondition(_ConditionBase):
     def _to_document(self) -> dict[str, Any]:
         return {"attr": self.attr, self.op: self.value}
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The document shape: `attr` and exactly one operator key."""
+        values: dict[str, Any] = {op: {} for op in OPERATORS}
+        values.update(
+            {"in": {"type": "array"}, "not_in": {"type": "array"}, "exists": {"type": "boolean"}}
+        )
+        values["starts_with"] = {"type": "string"}
+        return {
+            "title": "AttrCondition",
+            "type": "object",
+            "properties": {"attr": {"type": "string"}, **values},
+            "required": ["attr"],
+            "minProperties": 2,
+            "maxProperties": 2,
+            "additionalProperties": False,
+        }
+
 
 def _value_problem(op: Operator, value: Any) -> str | None:
     if op in ("in", "not_in") and not isinstance(value, list):
@@ -216,46 +213,7 @@ def parse_condition(data: Any) -> Condition:
 
 def condition_document(condition: Condition) -> Any:
     """A condition in its document form (plain dicts and lists)."""
-    return _CONDITION_ADAPTER.dump_python(condition, by_alias=True, mode="json")
-
-
-Resolver: TypeAlias = Callable[[ConditionContext], Any]
-
-
-def _walk(value: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def resolver(path: str) -> Resolver:
-    """A function reading `path` from a context; None stands for a missing attribute."""
-    root, _, rest = path.partition(".")
-    if root == "profile":
-        keys = tuple(rest.split("."))
-        if len(keys) == 1:
-            (key,) = keys
-            return lambda ctx: ctx.profile.get(key)
-        return lambda ctx: _walk(ctx.profile, keys)
-    pick: Callable[[ConditionContext], EventView | None] = (
-        (lambda ctx: ctx.event) if root == "event" else (lambda ctx: ctx.entry)
-    )
-    if rest == "name":
-
-        def name(ctx: ConditionContext) -> Any:
-            event = pick(ctx)
-            return None if event is None else event.name
-
-        return name
-    keys = tuple(rest.split(".")[1:])
-
-    def prop(ctx: ConditionContext) -> Any:
-        event = pick(ctx)
-        return None if event is None else _walk(event.properties, keys)
-
-    return prop
+    return _CONDITION_ADAPTER.dump_python(condition, by_alias=True, exclude_none=True, mode="json")
 
 
 def _all(predicates: list[Predicate]) -> Predicate:
@@ -268,7 +226,7 @@ def _all(predicates: list[Predicate]) -> Predicate:
         return lambda ctx: first(ctx) and second(ctx)
 
     def every(ctx: ConditionContext) -> bool:
-        for predicate in predicates:
+        for predicate in predicates:  # noqa: SIM110 (a hot path: a loop beats a generator)
             if not predicate(ctx):
                 return False
         return True
@@ -281,7 +239,7 @@ def _any(predicates: list[Predicate]) -> Predicate:
         return predicates[0]
 
     def some(ctx: ConditionContext) -> bool:
-        for predicate in predicates:
+        for predicate in predicates:  # noqa: SIM110 (a hot path: a loop beats a generator)
             if predicate(ctx):
                 return True
         return False
@@ -381,32 +339,3 @@ def referenced_events(condition: Condition) -> frozenset[str]:
         names = condition.value if condition.op == "in" else [condition.value]
         return frozenset(name for name in names if isinstance(name, str))
     return frozenset()
-
-
-_SYMBOLS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-_WORDS = {"in": "in", "not_in": "not in", "contains": "contains", "starts_with": "starts with"}
-
-
-def render_condition(condition: Condition) -> str:
-    """The condition as a line of text, e.g. `profile.email exists`."""
-    if isinstance(condition, AllCondition | AnyCondition):
-        is_all = isinstance(condition, AllCondition)
-        children = condition.all if isinstance(condition, AllCondition) else condition.any
-        if not children:
-            return "always" if is_all else "never"
-        parts = [render_condition(child) for child in children]
-        if len(parts) == 1:
-            return parts[0]
-        return "(" + (" and " if is_all else " or ").join(parts) + ")"
-    if isinstance(condition, NotCondition):
-        return f"not {render_condition(condition.not_)}"
-    if isinstance(condition, EventCondition):
-        text = f"event {condition.event}"
-        if condition.where is not None:
-            text += f" where {render_condition(condition.where)}"
-        return text
-    if condition.op == "exists":
-        return f"{condition.attr} {'exists' if condition.value else 'does not exist'}"
-    word = _SYMBOLS.get(condition.op) or _WORDS[condition.op]
-    literal = json.dumps(condition.value, ensure_ascii=False)
-    return f"{condition.attr} {word} {literal}"

@@ -49,6 +49,65 @@ PRODUCE_LATENCY = Histogram(
 )
 
 
+# journey-engine api
+API_REQUESTS = Counter(
+    "waymark_engine_api_requests_total",
+    "Requests to the journey-engine API, by method, route template and status code.",
+    ["method", "route", "status"],
+)
+API_REQUEST_SECONDS = Histogram(
+    "waymark_engine_api_request_seconds",
+    "Time to answer a journey-engine API request, by method and route template.",
+    ["method", "route"],
+    buckets=_LATENCY_BUCKETS,
+)
+JOURNEY_RECORDS_PUBLISHED = Counter(
+    "waymark_journey_records_published_total",
+    "JourneyVersion records acknowledged on waymark.journeys.v1, by reason "
+    "(version, status, repair).",
+    ["reason"],
+)
+API_PUBLISH_FAILURES = Counter(
+    "waymark_journey_publish_failures_total",
+    "JourneyVersion records saved in MongoDB but not acknowledged by the broker (repaired later).",
+)
+API_TEST_SENDS = Counter(
+    "waymark_engine_api_test_sends_total",
+    "Test SendCommands produced by the journey-engine API.",
+)
+
+# trigger-ingest
+INGEST_REQUESTS = Counter(
+    "waymark_ingest_requests_total",
+    "HTTP requests to trigger-ingest, by route template and status code.",
+    ["route", "status"],
+)
+INGEST_EVENTS = Counter(
+    "waymark_ingest_events_total",
+    "Records acknowledged by the broker, by type (identify, track, consent, api_trigger, outcome).",
+    ["type"],
+)
+INGEST_REJECTED = Counter(
+    "waymark_ingest_rejected_events_total",
+    "Events turned away, by reason (invalid, too_large, future_timestamp, batch_rejected, "
+    "unauthorized, bad_signature, stale_signature, replayed, unavailable, buffer_full, ...).",
+    ["reason"],
+)
+INGEST_IGNORED = Counter(
+    "waymark_ingest_webhook_ignored_total",
+    "Provider webhook events accepted but carrying nothing to record (e.g. queued), by provider.",
+    ["provider"],
+)
+INGEST_PENDING = Gauge(
+    "waymark_ingest_pending_records",
+    "Records handed to the producer and not yet acknowledged or failed.",
+)
+INGEST_PRODUCER_CONNECTED = Gauge(
+    "waymark_ingest_producer_connected",
+    "1 while trigger-ingest's producer reaches the broker, else 0.",
+)
+
+
 def render_metrics(registry: CollectorRegistry = DEFAULT_REGISTRY) -> tuple[bytes, str]:
     """The Prometheus text exposition of `registry` and its content type, for `/metrics`."""
     return generate_latest(registry), CONTENT_TYPE_LATEST

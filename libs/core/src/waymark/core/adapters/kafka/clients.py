@@ -12,7 +12,7 @@ __all__ = ["durable_producer", "manual_commit_consumer"]
 
 
 def durable_producer(settings: KafkaSettings, **overrides: Any) -> AIOKafkaProducer:
-    """A producer whose acknowledged send is on every in-sync replica, never duplicated by retries."""
+    """A producer whose acknowledged sends are on every in-sync replica, never doubled."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap,
         "client_id": settings.client_id,

@@ -7,7 +7,7 @@ Kubernetes `KafkaTopic` resources are all derived from `topic_specs()`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -26,7 +26,7 @@ _DAY_MS = 24 * 3600 * 1000
 _TOPIC_ALREADY_EXISTS = 36
 
 
-class Topic(str, Enum):
+class Topic(StrEnum):
     """The logical topics of DESIGN.md; `topic_name()` adds the deployment's prefix."""
 
     EVENTS = "waymark.events.v1"
@@ -69,7 +69,9 @@ class TopicSpec:
     configs: dict[str, str] = field(default_factory=dict)
 
 
-def topic_specs(prefix: str = "", partitions: int = 6, replication_factor: int = 1) -> list[TopicSpec]:
+def topic_specs(
+    prefix: str = "", partitions: int = 6, replication_factor: int = 1
+) -> list[TopicSpec]:
     """Every topic with its DLQ, keyed topics sharing one partition count (co-partitioned)."""
     specs: list[TopicSpec] = []
     for topic in Topic:
@@ -157,7 +159,9 @@ async def ensure_topics(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> E
             actual_partitions = partitions.get(spec.name, 0)
             if actual_partitions != spec.partitions:
                 report.mismatches.append(
-                    TopicMismatch(spec.name, "partitions", str(spec.partitions), str(actual_partitions))
+                    TopicMismatch(
+                        spec.name, "partitions", str(spec.partitions), str(actual_partitions)
+                    )
                 )
             actual = configs.get(spec.name, {})
             for key, expected in spec.configs.items():

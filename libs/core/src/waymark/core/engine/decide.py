@@ -1,0 +1,111 @@
+"""decide(state, input, catalog, now) -> Decision: the one function every runner calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from waymark.core.engine.catalog import Catalog
+from waymark.core.engine.decision import Decision
+from waymark.core.engine.entry import enter_triggered
+from waymark.core.engine.flow import process_instance
+from waymark.core.engine.ids import input_digest, parse_timer_id
+from waymark.core.engine.inputs import Consent, Identify, Input, Outcome, Tick, Track
+from waymark.core.engine.policies import ADDRESS_TRAITS
+from waymark.core.engine.state import CustomerState, JourneyInstance
+from waymark.core.engine.turn import Turn
+from waymark.core.journeys.conditions import EventView
+
+__all__ = ["FAILED_OUTCOMES", "decide", "event_of"]
+
+FAILED_OUTCOMES = frozenset({"failed", "bounced", "expired"})
+"""Outcomes that make a send step `step_failed` in the trace."""
+
+
+def event_of(input: Input) -> EventView | None:
+    """The event conditions see for this input (`event.*`); None for non-events."""
+    if isinstance(input, Track):
+        return EventView(input.event, input.properties)
+    if isinstance(input, Identify):
+        return EventView("identify", input.traits)
+    return None
+
+
+def _ticked(state: CustomerState, tick: Tick) -> JourneyInstance | None:
+    parts = parse_timer_id(tick.timer_id)
+    if parts is None:
+        return None
+    journey_id, entry, generation = parts
+    inst = state.instances.get(journey_id)
+    if inst is None or inst.entry_id != entry or inst.wait is None:
+        return None
+    return inst if inst.wait.generation == generation else None
+
+
+def _identify(turn: Turn, traits: dict[str, object]) -> None:
+    state = turn.state
+    before = state.profile
+    turn.set_profile({**before, **traits})
+    for channel, trait in ADDRESS_TRAITS.items():
+        # Suppression belongs to an address: a new address is not suppressed.
+        if trait in traits and channel in state.suppressed and traits[trait] != before.get(trait):
+            del state.suppressed[channel]
+
+
+def _outcome(turn: Turn, outcome: Outcome) -> None:
+    state = turn.state
+    channel = outcome.channel
+    if channel is not None:
+        if outcome.status == "bounced" and outcome.reason != "soft":
+            state.suppressed[channel] = "hard_bounce"
+        elif outcome.status == "unsubscribed":
+            state.consent[channel] = False
+    if outcome.status in FAILED_OUTCOMES and outcome.journey_id is not None:
+        inst = state.instances.get(outcome.journey_id)
+        if inst is not None and outcome.step_id is not None:
+            journey = turn.catalog.version(inst.journey_id, inst.version)
+            turn.note(inst, journey, "step_failed", outcome.step_id, outcome.status)
+
+
+def _apply(turn: Turn) -> None:
+    inp = turn.input
+    if isinstance(inp, Identify):
+        _identify(turn, dict(inp.traits))
+    elif isinstance(inp, Consent):
+        turn.state.consent[inp.channel] = inp.granted
+    elif isinstance(inp, Outcome):
+        _outcome(turn, inp)
+
+
+def decide(state: CustomerState, input: Input, catalog: Catalog, now: datetime) -> Decision:
+    """Decide what one input means for one customer; pure, and `state` is left unchanged."""
+    if input.customer_id != state.customer_id:
+        raise ValueError(
+            f"input for customer {input.customer_id!r} given the state of {state.customer_id!r}"
+        )
+    ticked: str | None = None
+    if isinstance(input, Tick):
+        target = _ticked(state, input)
+        if target is None:
+            return Decision(state)  # stale: its wait ended or was replaced
+        ticked = target.journey_id
+        digest = None
+    else:
+        digest = input_digest(input.input_id)
+        # Idempotency guard: a redelivered input must not decide anything twice.
+        if digest in state.seen:
+            return Decision(state)
+    work = state.copy()
+    if digest is not None:
+        seen = work.seen
+        seen.append(digest)
+        if len(seen) > catalog.policy.dedupe_window:
+            del seen[: len(seen) - catalog.policy.dedupe_window]
+    turn = Turn(work, input, catalog, now, event_of(input))
+    profile_before = work.profile
+    _apply(turn)
+    targets = [work.instances[ticked]] if ticked is not None else list(work.instances.values())
+    for inst in targets:
+        if work.instances.get(inst.journey_id) is inst:
+            process_instance(turn, inst)
+    enter_triggered(turn, profile_before)
+    return Decision(work, tuple(turn.commands), tuple(turn.transitions), tuple(turn.timers))

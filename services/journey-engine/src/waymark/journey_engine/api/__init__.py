@@ -1,0 +1,1 @@
+"""The journey-engine management API: journeys, versions, lifecycle, tools and templates."""

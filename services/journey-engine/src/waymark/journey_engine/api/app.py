@@ -1,0 +1,53 @@
+"""The FastAPI app factory: routers, error handlers, body limit and request metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from waymark.journey_engine.api.context import ApiContext
+from waymark.journey_engine.api.errors import install_error_handlers
+from waymark.journey_engine.api.middleware import BodyLimit, RequestMetrics
+from waymark.journey_engine.api.routes import journeys, ops, templates, tools, versions
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+Journeys, their versions and lifecycle, validation, simulation, test sends and templates.
+
+Authenticate with `Authorization: Bearer <token>`; viewers read, editors write, admins also
+delete. Every error is a 4xx (or 503 while a dependency is down) with a body
+`{"errors": [{"field": ..., "reason": ...}]}`.
+"""
+
+
+def create_app(
+    services: Callable[[], AbstractAsyncContextManager[ApiContext]], *, max_body_bytes: int
+) -> FastAPI:
+    """The API; `services` builds the context when the app starts and closes it at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with services() as built:
+            app.state.services = built
+            yield
+
+    app = FastAPI(
+        title="Waymark journey-engine API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    # Validation routes come before `/{journey_id}` ones so `validate` is never taken for an id.
+    app.include_router(tools.router)
+    app.include_router(journeys.router)
+    app.include_router(versions.router)
+    app.include_router(templates.router)
+    app.include_router(ops.router)
+    # The last one added is the outermost: metrics also count the 413s of the body limit.
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(RequestMetrics)
+    return app

@@ -1,0 +1,158 @@
+"""The composition root: settings → clients → adapters → handlers, in one place.
+
+`bootstrap()` is what the app runs at start-up; tests call it with their own database, sink
+or clock through the keyword arguments, and everything else is built as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from pymongo.asynchronous.database import AsyncDatabase
+
+from waymark.core.adapters.kafka.clients import durable_producer
+from waymark.core.adapters.kafka.topics import Topic, topic_name
+from waymark.core.adapters.mongo import connect
+from waymark.core.contracts import AvroCodec
+from waymark.core.settings import KafkaSettings, MongoSettings
+from waymark.journey_engine.api.auth import TokenAuth
+from waymark.journey_engine.api.context import ApiContext
+from waymark.journey_engine.api.lifecycle import CustomerCounts, Journeys, NoCustomerCounts
+from waymark.journey_engine.api.publisher import VersionPublisher
+from waymark.journey_engine.api.settings import ApiSettings
+from waymark.journey_engine.api.store import JourneyStore
+from waymark.journey_engine.api.template_store import TemplateStore
+from waymark.journey_engine.api.testsend import TestSends
+
+__all__ = ["REPAIR_INTERVAL_SECONDS", "bootstrap", "utc_now"]
+
+_log = structlog.get_logger("waymark.journey_engine.api")
+
+REPAIR_INTERVAL_SECONDS = 60.0
+"""How often the republish pass runs after start-up, so a failed publish is not left waiting."""
+_READY_TIMEOUT = 5.0
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+async def _start_producer(producer: AIOKafkaProducer, attempts: int = 5) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            await producer.start()
+            return
+        except Exception:  # aiokafka raises several connection errors
+            if attempt == attempts:
+                raise
+            _log.warning("kafka_unavailable_retrying", attempt=attempt)
+            await asyncio.sleep(min(2.0**attempt, 10.0))
+
+
+class _Repairs:
+    """The start-up republish pass, then the same pass at an interval."""
+
+    def __init__(self, publisher: VersionPublisher, interval: float) -> None:
+        self.publisher = publisher
+        self.interval = interval
+        self.done = False
+
+    async def once(self) -> None:
+        try:
+            await self.publisher.repair()
+            self.done = True
+        except Exception as exc:  # the next round retries; readiness says why meanwhile
+            _log.warning("journey_repair_failed", error=str(exc))
+
+    async def forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.once()
+
+
+@asynccontextmanager
+async def bootstrap(
+    settings: ApiSettings,
+    kafka: KafkaSettings,
+    mongo: MongoSettings,
+    *,
+    database: AsyncDatabase[dict[str, Any]] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    counts: CustomerCounts | None = None,
+    repair_interval: float = REPAIR_INTERVAL_SECONDS,
+) -> AsyncIterator[ApiContext]:
+    """Build the API's context, run the start-up republish pass, and close it all on exit."""
+    async with contextlib.AsyncExitStack() as stack:
+        if database is None:
+            client = connect(mongo)
+            stack.push_async_callback(client.close)
+            database = client[mongo.database]
+        producer = durable_producer(kafka)
+        await _start_producer(producer)
+        stack.push_async_callback(producer.stop)
+
+        codec = AvroCodec.static()
+        store = JourneyStore(database)
+        await store.ensure_indexes()
+        templates = TemplateStore(database)
+        await templates.ensure_indexes()
+        journeys_topic = topic_name(Topic.JOURNEYS, kafka.topic_prefix)
+        publisher = VersionPublisher(
+            store=store, sink=producer, topic=journeys_topic, codec=codec, clock=clock
+        )
+        repairs = _Repairs(publisher, repair_interval)
+        await repairs.once()
+        task = asyncio.create_task(repairs.forever(), name="journey-repair")
+
+        async def stop_repairs() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        stack.push_async_callback(stop_repairs)
+
+        async def ready() -> list[str]:
+            problems: list[str] = []
+            try:
+                await asyncio.wait_for(store.ping(), _READY_TIMEOUT)
+            except Exception as exc:  # any failure means not ready
+                problems.append(f"MongoDB does not answer: {exc}")
+            try:
+                await asyncio.wait_for(producer.partitions_for(journeys_topic), _READY_TIMEOUT)
+            except Exception as exc:  # any failure means not ready
+                problems.append(f"Kafka does not answer for {journeys_topic}: {exc}")
+            if not repairs.done:
+                problems.append("the start-up republish pass has not completed yet")
+            return problems
+
+        yield ApiContext(
+            settings=settings,
+            auth=TokenAuth(settings.tokens),
+            journeys=Journeys(
+                store=store,
+                publisher=publisher,
+                templates=templates.catalog,
+                counts=counts or NoCustomerCounts(),
+                clock=clock,
+            ),
+            publisher=publisher,
+            templates=templates,
+            template_catalog=templates.catalog,
+            test_sends=TestSends(
+                allowed=settings.test_recipients,
+                sink=producer,
+                topic=topic_name(Topic.COMMANDS_TRANSACTIONAL, kafka.topic_prefix),
+                codec=codec,
+                clock=clock,
+            ),
+            ready=ready,
+            clock=clock,
+        )

@@ -1,0 +1,107 @@
+"""Records bound for Kafka: encoded, keyed by customer id, checked against the size limit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from waymark.core.adapters.kafka.topics import Topic, topic_name
+from waymark.core.contracts import AvroCodec, CodecError, CustomerEvent, DispatchOutcome
+
+from waymark.trigger_ingest.refusals import Fault
+
+__all__ = ["Clock", "OutgoingRecord", "RecordFactory", "new_event_id", "to_millis"]
+
+Clock = Callable[[], datetime]
+"""Now, as an aware UTC datetime; injected so tests can fix it."""
+
+
+def new_event_id() -> str:
+    """An event id for a call that came without a messageId."""
+    return str(uuid.uuid4())
+
+
+def to_millis(moment: datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime."""
+    return int(moment.timestamp() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRecord:
+    """One encoded record and where it goes; `kind` labels the accepted-events metric."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    timestamp_ms: int
+    kind: str
+    record_id: str
+
+
+class RecordFactory:
+    """Turns wire models into records for the deployment's topics, or into faults."""
+
+    def __init__(
+        self,
+        codec: AvroCodec,
+        *,
+        topic_prefix: str,
+        max_event_bytes: int,
+        max_future: timedelta,
+    ) -> None:
+        """`max_event_bytes` bounds the encoded value; `max_future` the event time ahead of now."""
+        self._codec = codec
+        self._events = topic_name(Topic.EVENTS, topic_prefix)
+        self._outcomes = topic_name(Topic.OUTCOMES, topic_prefix)
+        self._max_bytes = max_event_bytes
+        self._max_future = max_future
+
+    @property
+    def max_future(self) -> timedelta:
+        """How far ahead of now an event time may be."""
+        return self._max_future
+
+    def too_far_ahead(self, moment: datetime, now: datetime) -> bool:
+        """Whether `moment` is further in the future than the limit allows."""
+        return moment - now > self._max_future
+
+    def future_fault(self, field: str) -> Fault:
+        """The fault of a timestamp too far in the future."""
+        hours = self._max_future.total_seconds() / 3600
+        return Fault(field, f"is more than {hours:g} hours in the future", "future_timestamp")
+
+    def event(self, model: CustomerEvent, where: str) -> OutgoingRecord | Fault:
+        """The record of a CustomerEvent on the events topic."""
+        return self._record(self._events, model, model.customer_id, model.event_id, where,
+                            model.type, model.received_at)
+
+    def outcome(
+        self, model: DispatchOutcome, where: str, received_at: datetime
+    ) -> OutgoingRecord | Fault:
+        """The record of a DispatchOutcome on the outcomes topic."""
+        return self._record(self._outcomes, model, model.customer_id, model.outcome_id, where,
+                            "outcome", received_at)
+
+    def _record(
+        self,
+        topic: str,
+        model: CustomerEvent | DispatchOutcome,
+        customer_id: str,
+        record_id: str,
+        where: str,
+        kind: str,
+        received_at: datetime,
+    ) -> OutgoingRecord | Fault:
+        try:
+            value = self._codec.encode_model(model)
+            key = customer_id.encode()
+        except (CodecError, UnicodeEncodeError) as exc:
+            return Fault(where or None, f"cannot be stored: {exc}")
+        if len(value) > self._max_bytes:
+            reason = f"is {len(value)} bytes encoded; the limit is {self._max_bytes}"
+            return Fault(where or None, reason, "too_large")
+        # The record time is the time of receipt, never the event's own time: the broker refuses
+        # records more than an hour ahead, and retention must not drop backfilled history.
+        return OutgoingRecord(topic, key, value, to_millis(received_at), kind, record_id)

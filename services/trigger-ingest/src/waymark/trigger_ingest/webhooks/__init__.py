@@ -1,0 +1,1 @@
+"""Provider webhooks: signatures, replay refusal, and payload mappings to outcomes."""
