@@ -67,6 +67,9 @@ def test_unusable_schema_text_is_refused(codec: AvroCodec) -> None:
     with pytest.raises(CodecError, match="schema id 9 is not a usable Avro schema"):
         codec.learn(9, '{"type": "record", "name": "X", "fields": [{"name": "a", "type": "nope"}]}')
     assert not codec.knows(9)
+    with pytest.raises(CodecError, match="schema id 10 is not a record schema"):
+        codec.learn(10, '"string"')
+    assert not codec.knows(10)
 
 
 def test_static_ids_ignore_docs_but_not_the_shape() -> None:

@@ -35,6 +35,17 @@ def test_paused_holds_timers_and_resume_continues_at_once() -> None:
     assert eng.commands[0].at == T0 + days(3)
 
 
+def test_a_held_timer_comes_back_after_a_resume_without_any_input() -> None:
+    eng = _engine()
+    eng.catalog.set_status("test-journey", "paused")
+    eng.advance(T0 + days(2))
+    assert eng.sent() == []
+
+    eng.catalog.set_status("test-journey", "active")
+    eng.advance(T0 + days(2) + hours(1))
+    assert eng.sent() == ["hello"]
+
+
 def test_paused_ignores_events_and_admits_nobody() -> None:
     eng = _engine()
     eng.advance(T0 + days(1))

@@ -12,7 +12,7 @@ WAIT_THEN_SEND = [
 ]
 
 
-def _ready(eng: Engine, **traits: object) -> None:
+def _ready(eng: Engine, **traits: str) -> None:
     eng.identify(T0, email="a@example.com", **traits)
     eng.consent("email", T0)
 

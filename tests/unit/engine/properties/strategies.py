@@ -238,8 +238,8 @@ def run(
 ) -> Run:
     """Feed the inputs in order, firing due timers between them, then run the clock far out.
 
-    Every decision is also re-decided from the decoded bytes of the state it started from:
-    the same bytes must come out (purity, determinism and a lossless codec at once).
+    Every decision must leave the state it was given as it was, and is re-decided from the
+    decoded bytes of that state: the same bytes must come out (determinism, lossless codec).
     """
     eng = Engine(*docs)
     decisions: list[tuple[Input, Decision]] = []
@@ -247,8 +247,10 @@ def run(
 
     def feed(inp: Input, now: Any = None) -> Decision:
         before = eng.state(inp.customer_id)
+        before_bytes = to_bytes(before)
         decision = original_feed(inp, now)
-        again = decide(from_bytes(to_bytes(before)), inp, eng.catalog, now or inp.timestamp)
+        assert to_bytes(before) == before_bytes, "decide() changed the state it was given"
+        again = decide(from_bytes(before_bytes), inp, eng.catalog, now or inp.timestamp)
         assert decision_to_bytes(again) == decision_to_bytes(decision)
         decisions.append((inp, decision))
         return decision

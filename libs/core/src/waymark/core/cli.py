@@ -14,6 +14,7 @@ from waymark.core.engine.inputs import parse_timestamp
 from waymark.core.journeys.model import Journey
 from waymark.core.journeys.outline import outline
 from waymark.core.journeys.validation import check_journey
+from waymark.core.plan import apply_command, plan_command
 from waymark.core.simulate import format_table, read_inputs, simulate
 
 app = typer.Typer(
@@ -23,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(topics_app, name="topics")
+app.command("plan")(plan_command)
+app.command("apply")(apply_command)
 
 JourneyFiles = Annotated[
     list[Path], typer.Argument(help="journey files (YAML or JSON)", show_default=False)

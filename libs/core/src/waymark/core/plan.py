@@ -155,7 +155,10 @@ def _describe(action: Action) -> str:
 
 def render_plan(actions: Sequence[Action]) -> str:
     """The plan for people: one line per journey, then a count per kind."""
-    lines = [f"  {_SYMBOL[a.kind]}  {a.journey_id}  {_describe(a)}".rstrip() for a in actions]
+    width = max((len(a.journey_id) for a in actions), default=0)
+    lines = [
+        f"  {_SYMBOL[a.kind]}  {a.journey_id:<{width}}  {_describe(a)}".rstrip() for a in actions
+    ]
     counts = {kind: sum(1 for a in actions if a.kind == kind) for kind in _SYMBOL}
     if not any(counts[kind] for kind in _SYMBOL if kind != "unchanged"):
         lines.append(f"No changes. {counts['unchanged']} journeys unchanged.")
@@ -271,7 +274,10 @@ def apply_plan(client: ApiClient, actions: Sequence[Action]) -> list[str]:
 
 
 Directory = Annotated[
-    Path, typer.Argument(help="a directory of journey files (YAML or JSON)", show_default=False)
+    Path,
+    typer.Argument(
+        help="a directory of journey files (YAML or JSON)", metavar="DIR", show_default=False
+    ),
 ]
 ApiUrl = Annotated[
     str, typer.Option("--api", envvar="WAYMARK_API_URL", help="base URL of the management API")
@@ -283,6 +289,13 @@ Token = Annotated[
 Prune = Annotated[
     bool, typer.Option("--prune", help="archive live journeys that have no file in DIR")
 ]
+
+
+def _client(api: str, token: str) -> ApiClient:
+    if not token:
+        typer.echo("a token is needed: pass --token or set WAYMARK_API_TOKEN", err=True)
+        raise typer.Exit(2)
+    return ApiClient(api, token)
 
 
 def _planned(directory: Path, client: ApiClient, prune: bool) -> list[Action]:
@@ -306,7 +319,7 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
 ) -> None:
     """Compare the journey files in DIR with the server and print what apply would change."""
-    client = ApiClient(api, token)
+    client = _client(api, token)
     try:
         actions = _planned(directory, client, prune)
     finally:
@@ -329,7 +342,7 @@ def apply_command(
     prune: Prune = False,
 ) -> None:
     """Make the server run the journey files in DIR: create, activate, publish, archive."""
-    client = ApiClient(api, token)
+    client = _client(api, token)
     try:
         actions = _planned(directory, client, prune)
         typer.echo(render_plan(actions), nl=False)

@@ -66,8 +66,9 @@ def _object(value: Any) -> Any:
 Identifier = Annotated[
     str,
     BeforeValidator(_identifier),
-    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": _MAX_ID},
-                              {"type": "integer"}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "minLength": 1, "maxLength": _MAX_ID}, {"type": "integer"}]}
+    ),
 ]
 Timestamp = Annotated[
     datetime,
@@ -126,24 +127,30 @@ class TriggerCall(_Call):
     properties: JsonObject = Field(default_factory=dict)
 
 
-class _BatchIdentify(IdentifyCall):
+class IdentifyItem(IdentifyCall):
+    """An identify call inside a batch."""
+
     type: Literal["identify"]
 
 
-class _BatchTrack(TrackCall):
+class TrackItem(TrackCall):
+    """A track call inside a batch."""
+
     type: Literal["track"]
 
 
-class _BatchConsent(ConsentCall):
+class ConsentItem(ConsentCall):
+    """A consent call inside a batch."""
+
     type: Literal["consent"]
 
 
 Call = IdentifyCall | TrackCall | ConsentCall | TriggerCall
 
 BATCH_TYPES: dict[str, type[IdentifyCall | TrackCall | ConsentCall]] = {
-    "identify": _BatchIdentify,
-    "track": _BatchTrack,
-    "consent": _BatchConsent,
+    "identify": IdentifyItem,
+    "track": TrackItem,
+    "consent": ConsentItem,
 }
 """The call model of each `type` a batch item may have."""
 
@@ -153,9 +160,9 @@ class BatchCall(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    batch: list[
-        Annotated[_BatchIdentify | _BatchTrack | _BatchConsent, Field(discriminator="type")]
-    ] = Field(min_length=1)
+    batch: list[Annotated[IdentifyItem | TrackItem | ConsentItem, Field(discriminator="type")]] = (
+        Field(min_length=1)
+    )
     context: JsonObject | None = Field(
         default=None, description="merged under each call's own context"
     )

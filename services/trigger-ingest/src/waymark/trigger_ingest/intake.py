@@ -10,7 +10,6 @@ import pydantic_core
 from pydantic import ValidationError
 
 from waymark.core.contracts import CustomerEvent
-
 from waymark.trigger_ingest.calls import (
     BATCH_TYPES,
     ConsentCall,
@@ -19,8 +18,14 @@ from waymark.trigger_ingest.calls import (
     TriggerCall,
 )
 from waymark.trigger_ingest.publisher import Publisher
-from waymark.trigger_ingest.records import Clock, OutgoingRecord, RecordFactory, new_event_id
-from waymark.trigger_ingest.refusals import Fault, Invalid, faults_from_pydantic
+from waymark.trigger_ingest.records import (
+    Clock,
+    OutgoingRecord,
+    RecordFactory,
+    count_accepted,
+    new_event_id,
+)
+from waymark.trigger_ingest.refusals import Fault, InvalidError, faults_from_pydantic
 
 __all__ = ["CallKind", "EventIntake", "parse_json"]
 
@@ -32,15 +37,20 @@ _MODELS: Mapping[CallKind, type[IdentifyCall | TrackCall | ConsentCall | Trigger
     "api_trigger": TriggerCall,
 }
 _AnyCall = IdentifyCall | TrackCall | ConsentCall | TriggerCall
+_BATCH_KINDS: Mapping[str, CallKind] = {
+    "identify": "identify",
+    "track": "track",
+    "consent": "consent",
+}
 
 
 def parse_json(raw: bytes, *, events: int = 1) -> Any:
-    """The JSON document of a body, or Invalid naming the position of the syntax error."""
+    """The JSON document of a body, or InvalidError naming the position of the syntax error."""
     try:
         # NaN and Infinity are not JSON: downstream readers in other languages choke on them.
         return pydantic_core.from_json(raw, allow_inf_nan=False)
     except ValueError as exc:
-        raise Invalid(Fault("body", f"is not valid JSON: {exc}"), events=events) from None
+        raise InvalidError(Fault("body", f"is not valid JSON: {exc}"), events=events) from None
 
 
 def _where(prefix: str, name: str) -> str:
@@ -57,46 +67,49 @@ class EventIntake:
         clock: Clock,
         *,
         max_batch_events: int,
+        max_event_bytes: int,
     ) -> None:
-        """Wire the record factory, the publisher and the clock."""
+        """Wire the record factory, the publisher and the clock, and the batch limits."""
         self._factory = factory
         self._publisher = publisher
         self._clock = clock
         self._max_batch = max_batch_events
+        self._max_event_bytes = max_event_bytes
 
     async def call(
         self, kind: CallKind, raw: bytes, *, source: str, journey_id: str | None = None
     ) -> list[str]:
-        """Accept one call; the event id once the broker has it, or Invalid/Unavailable."""
+        """Accept one call: its event id once the broker has it (else Invalid/UnavailableError)."""
         document = parse_json(raw)
         if not isinstance(document, dict):
-            raise Invalid(Fault("body", "must be a JSON object"))
+            raise InvalidError(Fault("body", "must be a JSON object"))
         try:
             call = _MODELS[kind].model_validate(document)
         except ValidationError as exc:
-            raise Invalid(faults_from_pydantic(exc.errors())) from None
+            raise InvalidError(faults_from_pydantic(exc.errors())) from None
         built = self._build(call, kind, source, self._clock(), "", journey_id, None)
         if isinstance(built, list):
-            raise Invalid(built)
+            raise InvalidError(built)
         await self._publisher.publish([built])
+        count_accepted([built])
         return [built.record_id]
 
     async def batch(self, raw: bytes, *, source: str) -> list[str]:
         """Accept every call of a batch, in order, or none of them (400 naming each bad one)."""
         document = parse_json(raw)
         if not isinstance(document, dict):
-            raise Invalid(Fault("body", "must be a JSON object with a batch array"))
+            raise InvalidError(Fault("body", "must be a JSON object with a batch array"))
         items = document.get("batch")
         if not isinstance(items, list):
-            raise Invalid(Fault("batch", "is required and must be an array of calls"))
+            raise InvalidError(Fault("batch", "is required and must be an array of calls"))
         if not items:
-            raise Invalid(Fault("batch", "must hold at least one call"), events=0)
+            raise InvalidError(Fault("batch", "must hold at least one call"), events=0)
         if len(items) > self._max_batch:
             reason = f"holds {len(items)} calls; the limit is {self._max_batch}"
-            raise Invalid(Fault("batch", reason, "too_large"), events=len(items))
+            raise InvalidError(Fault("batch", reason, "too_large"), events=len(items))
         shared = document.get("context")
         if shared is not None and not isinstance(shared, dict):
-            raise Invalid(Fault("context", "must be a JSON object"), events=len(items))
+            raise InvalidError(Fault("context", "must be a JSON object"), events=len(items))
         now = self._clock()
         records: list[OutgoingRecord] = []
         faults: list[Fault] = []
@@ -107,8 +120,9 @@ class EventIntake:
             else:
                 records.append(built)
         if faults:
-            raise Invalid(faults, events=len(items))
+            raise InvalidError(faults, events=len(items))
         await self._publisher.publish(records)
+        count_accepted(records)
         return [r.record_id for r in records]
 
     def _batch_item(
@@ -117,12 +131,17 @@ class EventIntake:
         where = f"batch[{index}]"
         if not isinstance(item, dict):
             return [Fault(where, "must be a JSON object")]
-        kind = item.get("type")
-        model = BATCH_TYPES.get(kind) if isinstance(kind, str) else None
-        if model is None:
+        # An event's size is its compact UTF-8 JSON, the same measure as a single call's body.
+        size = len(pydantic_core.to_json(item))
+        if size > self._max_event_bytes:
+            reason = f"is {size} bytes as JSON; the limit is {self._max_event_bytes}"
+            return [Fault(where, reason, "too_large")]
+        type_name = item.get("type")
+        kind = _BATCH_KINDS.get(type_name) if isinstance(type_name, str) else None
+        if kind is None:
             return [Fault(f"{where}.type", f"must be one of {', '.join(BATCH_TYPES)}")]
         try:
-            call = model.model_validate(item)
+            call = BATCH_TYPES[kind].model_validate(item)
         except ValidationError as exc:
             return faults_from_pydantic(exc.errors(), where)
         return self._build(call, kind, source, now, where, None, shared)

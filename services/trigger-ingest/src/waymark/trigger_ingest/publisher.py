@@ -13,20 +13,19 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 import structlog
 from aiokafka.errors import KafkaError
 
 from waymark.core.observability.metrics import (
-    INGEST_EVENTS,
     INGEST_PENDING,
     INGEST_PRODUCER_CONNECTED,
     PRODUCE_LATENCY,
 )
-
 from waymark.trigger_ingest.records import OutgoingRecord
-from waymark.trigger_ingest.refusals import Fault, Unavailable
+from waymark.trigger_ingest.refusals import Fault, UnavailableError
 
 __all__ = ["KafkaPublisher", "Publisher"]
 
@@ -43,12 +42,32 @@ class Publisher(Protocol):
         ...
 
     async def publish(self, records: Sequence[OutgoingRecord]) -> None:
-        """Publish every record or raise Unavailable; never returns before the acknowledgements."""
+        """Publish every record or raise UnavailableError; returns only once all are acked."""
         ...
 
 
+class _Generation:
+    """One producer instance and the futures of the records it still holds."""
+
+    def __init__(self, producer: Any) -> None:
+        self.producer = producer
+        self.unresolved: set[asyncio.Future[Any]] = set()
+
+    def sender_died(self) -> bool:
+        # aiokafka's sender task ends on fatal errors (e.g. OutOfOrderSequenceNumber) and the
+        # producer then fails every send; only a new producer (a new producer id) recovers.
+        task = getattr(getattr(self.producer, "_sender", None), "sender_task", None)
+        return task is not None and task.done()
+
+
 class KafkaPublisher:
-    """Publishes through an idempotent acks=all producer, reconnecting in the background."""
+    """Publishes through an idempotent acks=all producer, reconnecting in the background.
+
+    After any failed record the producer is replaced: aiokafka's idempotent producer keeps a
+    sequence number per partition, and a failed batch leaves a gap that makes every later
+    batch of that partition fail with OutOfOrderSequenceNumber. A new producer starts afresh;
+    the client's retry of the refused request carries the same event ids.
+    """
 
     def __init__(
         self,
@@ -65,15 +84,18 @@ class KafkaPublisher:
         self._max_pending = max_pending
         self._retry_after = {"Retry-After": str(retry_after)}
         self._probe_interval = probe_interval
-        self._producer: Any = None
+        self._generation: _Generation | None = None
         self._connected = False
+        self._connected_event = asyncio.Event()
+        self._wake = asyncio.Event()
         self._pending = 0
         self._task: asyncio.Task[None] | None = None
+        self._retiring: set[asyncio.Task[None]] = set()
 
     @property
     def ready(self) -> bool:
-        """True while the producer is started and the broker answered the last probe."""
-        return self._producer is not None and self._connected
+        """True while a producer is started and the broker answered the last probe."""
+        return self._generation is not None and self._connected
 
     @property
     def pending(self) -> int:
@@ -85,84 +107,95 @@ class KafkaPublisher:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="ingest-producer")
 
-    async def wait_ready(self, timeout: float) -> bool:
-        """Wait until ready, at most `timeout` seconds; whether it became ready."""
-        deadline = time.monotonic() + timeout
-        while not self.ready and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+    async def wait_ready(self, within: float) -> bool:
+        """Wait until ready, at most `within` seconds; whether it became ready."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                await self._connected_event.wait()
         return self.ready
 
     async def publish(self, records: Sequence[OutgoingRecord]) -> None:
         """Hand every record to the producer and wait, bounded, for every acknowledgement."""
         if not records:
             return
-        producer = self._producer
-        if producer is None or not self._connected:
-            raise self._refuse("the event broker cannot be reached; retry later", "unavailable",
-                               len(records))
+        generation = self._generation
+        if generation is None or not self._connected:
+            raise self._refuse(
+                "the event broker cannot be reached; retry later", "unavailable", records
+            )
         if self._pending + len(records) > self._max_pending:
-            raise self._refuse("the producer buffer is full; retry later", "buffer_full",
-                               len(records))
+            raise self._refuse("the producer buffer is full; retry later", "buffer_full", records)
         self._set_pending(self._pending + len(records))
         started = time.perf_counter()
         futures: list[asyncio.Future[Any]] = []
         try:
             async with asyncio.timeout(self._timeout):
                 for record in records:
-                    future = await producer.send(
+                    future = await generation.producer.send(
                         record.topic, record.value, key=record.key, timestamp_ms=record.timestamp_ms
                     )
-                    future.add_done_callback(self._release_one)
+                    generation.unresolved.add(future)
+                    future.add_done_callback(partial(self._settled, generation))
                     futures.append(future)
                 # asyncio.wait leaves the futures alone when the timeout cancels it: records still
                 # in the producer are delivered later, and the retry carries the same ids.
                 await asyncio.wait(futures)
         except TimeoutError:
             raise self._refuse(
-                "the event broker did not acknowledge in time; retry later", "unavailable",
-                len(records),
+                "the event broker did not acknowledge in time; retry later", "unavailable", records
             ) from None
         except KafkaError as exc:
-            _log.warning("produce failed", error=str(exc))
-            raise self._refuse("the event broker refused the records; retry later",
-                               "unavailable", len(records)) from None
+            self._retire(generation, str(exc) or type(exc).__name__)
+            raise self._refuse(
+                "the event broker refused the records; retry later", "unavailable", records
+            ) from None
         finally:
             # Records never handed over have no future to release them.
             self._set_pending(self._pending - (len(records) - len(futures)))
-        failed = [f.exception() for f in futures if f.exception() is not None]
+        failed = [f.exception() for f in futures if f.cancelled() or f.exception() is not None]
         if failed:
-            _log.warning("produce failed", error=str(failed[0]), failed=len(failed))
-            raise self._refuse("the event broker refused the records; retry later",
-                               "unavailable", len(records))
+            self._retire(generation, str(failed[0]) or type(failed[0]).__name__)
+            raise self._refuse(
+                "the event broker refused the records; retry later", "unavailable", records
+            )
         elapsed = time.perf_counter() - started
         for topic in {r.topic for r in records}:
             PRODUCE_LATENCY.labels(service=_SERVICE, topic=topic).observe(elapsed)
-        for record in records:
-            INGEST_EVENTS.labels(type=record.kind).inc()
 
-    async def close(self, timeout: float) -> None:
-        """Flush what the producer still holds, at most `timeout` seconds, then stop it."""
+    async def close(self, grace: float) -> None:
+        """Flush what the producer still holds, at most `grace` seconds, then stop it."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        producer, self._producer = self._producer, None
+        generation, self._generation = self._generation, None
         self._set_connected(False)
-        if producer is None:
-            return
-        try:
-            await asyncio.wait_for(producer.flush(), timeout)
-        except TimeoutError:
-            _log.error("flush timed out at shutdown", pending=self._pending)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(producer.stop(), max(1.0, timeout / 3))
+        if generation is not None:
+            try:
+                await asyncio.wait_for(generation.producer.flush(), grace)
+            except TimeoutError:
+                _log.error("flush timed out at shutdown", pending=self._pending)
+            except KafkaError as exc:
+                _log.error("flush failed at shutdown", error=str(exc), pending=self._pending)
+            await self._stop(generation, max(1.0, grace / 3))
+        if self._retiring:
+            await asyncio.gather(*self._retiring, return_exceptions=True)
 
-    def _refuse(self, reason: str, kind: str, events: int) -> Unavailable:
-        return Unavailable(Fault(None, reason, kind), events=events, headers=self._retry_after)
+    def _refuse(
+        self, reason: str, kind: str, records: Sequence[OutgoingRecord]
+    ) -> UnavailableError:
+        return UnavailableError(
+            Fault(None, reason, kind), events=len(records), headers=self._retry_after
+        )
 
-    def _release_one(self, _future: asyncio.Future[Any]) -> None:
+    def _settled(self, generation: _Generation, future: asyncio.Future[Any]) -> None:
+        generation.unresolved.discard(future)
         self._set_pending(self._pending - 1)
+        # Retrieve the outcome: a record failing after its request was answered 503 is expected
+        # (the client retries it) and must not be reported as an unhandled error.
+        if not future.cancelled():
+            future.exception()
 
     def _set_pending(self, value: int) -> None:
         self._pending = value
@@ -172,20 +205,54 @@ class KafkaPublisher:
         if value != self._connected:
             _log.info("broker connection", connected=value)
         self._connected = value
+        if value:
+            self._connected_event.set()
+        else:
+            self._connected_event.clear()
         INGEST_PRODUCER_CONNECTED.set(1 if value else 0)
+
+    def _retire(self, generation: _Generation, cause: str) -> None:
+        if self._generation is not generation:
+            return
+        _log.warning("replacing the producer after a failed record", cause=cause)
+        self._generation = None
+        self._set_connected(False)
+        self._wake.set()
+        task = asyncio.create_task(self._stop(generation, self._timeout))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _stop(self, generation: _Generation, grace: float) -> None:
+        try:
+            await asyncio.wait_for(generation.producer.stop(), grace)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            _log.warning("producer did not stop cleanly", error=str(exc) or type(exc).__name__)
+        # A stopped producer settles nothing more: release what it still held (the requests
+        # were answered 503 and their clients retry).
+        for future in list(generation.unresolved):
+            if not future.done():
+                future.set_exception(KafkaError("producer stopped before the acknowledgement"))
 
     async def _run(self) -> None:
         backoff = 0.2
         while True:
-            if self._producer is None:
-                self._producer = await self._start_producer()
-                if self._producer is None:
+            if self._generation is None:
+                producer = await self._start_producer()
+                if producer is None:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
+                self._generation = _Generation(producer)
                 backoff = 0.2
-            self._set_connected(await self._probe(self._producer))
-            await asyncio.sleep(self._probe_interval)
+            generation = self._generation
+            if generation.sender_died():
+                self._retire(generation, "the producer's sender stopped")
+                continue
+            self._set_connected(await self._probe(generation.producer))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._probe_interval):
+                    await self._wake.wait()
 
     async def _start_producer(self) -> Any:
         producer = self._factory()

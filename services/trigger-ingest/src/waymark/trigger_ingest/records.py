@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.contracts import AvroCodec, CodecError, CustomerEvent, DispatchOutcome
-
+from waymark.core.observability.metrics import INGEST_EVENTS
 from waymark.trigger_ingest.refusals import Fault
 
-__all__ = ["Clock", "OutgoingRecord", "RecordFactory", "new_event_id", "to_millis"]
+__all__ = [
+    "MAX_RECORD_BYTES",
+    "Clock",
+    "OutgoingRecord",
+    "RecordFactory",
+    "count_accepted",
+    "new_event_id",
+    "to_millis",
+]
+
+MAX_RECORD_BYTES = 900_000
+"""Under the broker's default max.message.bytes (1 MiB) with room for the batch overhead.
+
+Events are limited far below this by their JSON size; JSON fields are stored ASCII-escaped,
+which can triple unicode-heavy text, and this bound keeps even that off the broker's limit.
+"""
 
 Clock = Callable[[], datetime]
 """Now, as an aware UTC datetime; injected so tests can fix it."""
@@ -21,6 +36,12 @@ Clock = Callable[[], datetime]
 def new_event_id() -> str:
     """An event id for a call that came without a messageId."""
     return str(uuid.uuid4())
+
+
+def count_accepted(records: Sequence[OutgoingRecord]) -> None:
+    """Count records the broker acknowledged, by type."""
+    for record in records:
+        INGEST_EVENTS.labels(type=record.kind).inc()
 
 
 def to_millis(moment: datetime) -> int:
@@ -48,14 +69,14 @@ class RecordFactory:
         codec: AvroCodec,
         *,
         topic_prefix: str,
-        max_event_bytes: int,
         max_future: timedelta,
+        max_record_bytes: int = MAX_RECORD_BYTES,
     ) -> None:
-        """`max_event_bytes` bounds the encoded value; `max_future` the event time ahead of now."""
+        """`max_future` bounds the event time ahead of now; `max_record_bytes` a value's size."""
         self._codec = codec
         self._events = topic_name(Topic.EVENTS, topic_prefix)
         self._outcomes = topic_name(Topic.OUTCOMES, topic_prefix)
-        self._max_bytes = max_event_bytes
+        self._max_bytes = max_record_bytes
         self._max_future = max_future
 
     @property
@@ -74,15 +95,29 @@ class RecordFactory:
 
     def event(self, model: CustomerEvent, where: str) -> OutgoingRecord | Fault:
         """The record of a CustomerEvent on the events topic."""
-        return self._record(self._events, model, model.customer_id, model.event_id, where,
-                            model.type, model.received_at)
+        return self._record(
+            self._events,
+            model,
+            model.customer_id,
+            model.event_id,
+            where,
+            model.type,
+            model.received_at,
+        )
 
     def outcome(
         self, model: DispatchOutcome, where: str, received_at: datetime
     ) -> OutgoingRecord | Fault:
         """The record of a DispatchOutcome on the outcomes topic."""
-        return self._record(self._outcomes, model, model.customer_id, model.outcome_id, where,
-                            "outcome", received_at)
+        return self._record(
+            self._outcomes,
+            model,
+            model.customer_id,
+            model.outcome_id,
+            where,
+            "outcome",
+            received_at,
+        )
 
     def _record(
         self,
@@ -100,7 +135,7 @@ class RecordFactory:
         except (CodecError, UnicodeEncodeError) as exc:
             return Fault(where or None, f"cannot be stored: {exc}")
         if len(value) > self._max_bytes:
-            reason = f"is {len(value)} bytes encoded; the limit is {self._max_bytes}"
+            reason = f"is {len(value)} bytes once encoded; the limit is {self._max_bytes}"
             return Fault(where or None, reason, "too_large")
         # The record time is the time of receipt, never the event's own time: the broker refuses
         # records more than an hour ahead, and retention must not drop backfilled history.

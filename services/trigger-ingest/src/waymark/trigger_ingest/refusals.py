@@ -19,13 +19,13 @@ __all__ = [
     "ErrorBody",
     "Fault",
     "FieldError",
-    "Invalid",
-    "NotFound",
-    "Refused",
-    "Replayed",
-    "TooLarge",
-    "Unauthorized",
-    "Unavailable",
+    "InvalidError",
+    "NotFoundError",
+    "RefusalError",
+    "ReplayedError",
+    "TooLargeError",
+    "UnauthorizedError",
+    "UnavailableError",
     "faults_from_pydantic",
     "field_path",
 ]
@@ -53,7 +53,7 @@ class Fault:
     kind: str = "invalid"
 
 
-class Refused(WaymarkError):
+class RefusalError(WaymarkError):
     """A request answered with a 4xx or 503 and a body naming each fault."""
 
     status: int = 400
@@ -76,37 +76,37 @@ class Refused(WaymarkError):
         return {"errors": [{"field": f.field, "reason": f.reason} for f in self.faults]}
 
 
-class Invalid(Refused):
+class InvalidError(RefusalError):
     """The body is not what the route accepts (400); every bad event is named."""
 
     status = 400
 
 
-class Unauthorized(Refused):
+class UnauthorizedError(RefusalError):
     """No valid write key or webhook signature (401)."""
 
     status = 401
 
 
-class NotFound(Refused):
+class NotFoundError(RefusalError):
     """No such route or provider (404)."""
 
     status = 404
 
 
-class Replayed(Refused):
+class ReplayedError(RefusalError):
     """A signed webhook request that was already accepted (409)."""
 
     status = 409
 
 
-class TooLarge(Refused):
+class TooLargeError(RefusalError):
     """The body is over the size limit of its route (413)."""
 
     status = 413
 
 
-class Unavailable(Refused):
+class UnavailableError(RefusalError):
     """The broker cannot take the records now (503, with Retry-After): nothing was accepted."""
 
     status = 503
@@ -131,5 +131,7 @@ def faults_from_pydantic(errors: Iterable[Mapping[str, Any]], prefix: str = "") 
         # Pydantic puts the type of a function validator in the location; it is not a field.
         loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
         message = str(error.get("msg", "is invalid"))
+        # Our own validators raise ValueError("must be …"); pydantic prefixes its class name.
+        message = message.removeprefix("Value error, ")
         faults.append(Fault(field_path(prefix, loc) or None, message))
     return faults

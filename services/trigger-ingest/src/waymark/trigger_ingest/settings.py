@@ -80,9 +80,11 @@ class IngestSettings(ServiceSettings):
     @field_validator("webhook_secrets")
     @classmethod
     def _no_blank_secret(cls, value: dict[str, list[SecretStr]]) -> dict[str, list[SecretStr]]:
-        blank = [p for p, secrets in value.items() if not secrets or not all(
-            s.get_secret_value().strip() for s in secrets
-        )]
+        blank = [
+            p
+            for p, secrets in value.items()
+            if not secrets or not all(s.get_secret_value().strip() for s in secrets)
+        ]
         if blank:
             raise ValueError(f"the webhook secret of {', '.join(blank)} is blank")
         return value

@@ -11,15 +11,15 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from waymark.trigger_ingest.refusals import Fault, Unauthorized
+from waymark.trigger_ingest.refusals import Fault, UnauthorizedError
 
 __all__ = ["CHALLENGE", "WriteKeys"]
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="waymark-ingest"'}
 
 
-def _refuse(reason: str) -> Unauthorized:
-    return Unauthorized(Fault("authorization", reason, "unauthorized"), headers=CHALLENGE)
+def _refuse(reason: str) -> UnauthorizedError:
+    return UnauthorizedError(Fault("authorization", reason, "unauthorized"), headers=CHALLENGE)
 
 
 class WriteKeys:
@@ -27,10 +27,12 @@ class WriteKeys:
 
     def __init__(self, keys: Mapping[str, str]) -> None:
         """`keys`: source name -> its write key, from settings."""
-        self._keys = [(key.encode(), source) for source, key in keys.items()]
+        self._keys = [
+            (hashlib.sha256(key.encode()).digest(), source) for source, key in keys.items()
+        ]
 
     def source(self, authorization: str | None) -> str:
-        """The source of the key in an `Authorization` header, or Unauthorized saying why."""
+        """The source of the key in an `Authorization` header, or UnauthorizedError saying why."""
         if not authorization:
             raise _refuse("a write key is required as HTTP Basic user name")
         scheme, _, encoded = authorization.partition(" ")
@@ -45,7 +47,7 @@ class WriteKeys:
         wanted = hashlib.sha256(presented).digest()
         found: str | None = None
         for key, source in self._keys:
-            if hmac.compare_digest(hashlib.sha256(key).digest(), wanted):
+            if hmac.compare_digest(key, wanted):
                 found = source
         if found is None:
             raise _refuse("the write key is not known")

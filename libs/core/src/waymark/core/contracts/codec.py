@@ -82,7 +82,7 @@ def schema_id_of(data: bytes | None) -> int:
     return int(schema_id)
 
 
-def _parse(text: str) -> tuple[dict[str, Any], Any]:
+def _parse(text: str) -> tuple[Any, Any]:
     schema = json.loads(text)
     return schema, parse_schema(schema)
 
@@ -137,6 +137,8 @@ class AvroCodec:
             writer_schema, writer = _parse(schema)
         except Exception as exc:  # fastavro raises several types for a bad schema
             raise CodecError(f"schema id {schema_id} is not a usable Avro schema: {exc}") from exc
+        if not isinstance(writer_schema, dict) or writer_schema.get("type") != "record":
+            raise CodecError(f"schema id {schema_id} is not a record schema: {schema[:80]}")
         name = full_name(writer_schema)
         local = self._local.get(name)
         if local is None:

@@ -35,7 +35,8 @@ class Catalog:
     ) -> None:
         """Publish `journeys` as version 1 each, all active."""
         self.policy = policy or EnginePolicy()
-        self._records: dict[str, JourneyRecord] = {}
+        self.records: dict[str, JourneyRecord] = {}
+        """Journey id → record; read-only outside the catalog."""
         self.by_event: dict[str, tuple[CompiledJourney, ...]] = {}
         """Active event-triggered journeys by trigger event name, in journey id order."""
         self.on_condition: tuple[CompiledJourney, ...] = ()
@@ -53,9 +54,9 @@ class Catalog:
         reindex: bool = True,
     ) -> CompiledJourney:
         """Add a version (the next number by default); customers inside keep theirs."""
-        record = self._records.get(journey.id)
+        record = self.records.get(journey.id)
         if record is None:
-            record = self._records[journey.id] = JourneyRecord(status or "active")
+            record = self.records[journey.id] = JourneyRecord(status or "active")
         elif status is not None:
             record.status = status
         number = version if version is not None else record.latest + 1
@@ -68,32 +69,32 @@ class Catalog:
 
     def set_status(self, journey_id: str, status: JourneyStatus) -> None:
         """Pause, resume (`active`) or archive a journey."""
-        record = self._records[journey_id]
+        record = self.records[journey_id]
         record.status = status
         self._reindex()
 
     def status(self, journey_id: str) -> JourneyStatus | None:
         """The journey's status, or None when the catalog does not know it."""
-        record = self._records.get(journey_id)
+        record = self.records.get(journey_id)
         return record.status if record is not None else None
 
     def record(self, journey_id: str) -> JourneyRecord | None:
         """The journey's record, or None."""
-        return self._records.get(journey_id)
+        return self.records.get(journey_id)
 
     def version(self, journey_id: str, version: int) -> CompiledJourney | None:
         """A pinned version, or None when it is not (or no longer) in the catalog."""
-        record = self._records.get(journey_id)
+        record = self.records.get(journey_id)
         return record.versions.get(version) if record is not None else None
 
     def latest(self, journey_id: str) -> CompiledJourney | None:
         """The version new customers enter."""
-        record = self._records.get(journey_id)
+        record = self.records.get(journey_id)
         return record.versions.get(record.latest) if record is not None else None
 
     def active(self, journey_id: str) -> CompiledJourney | None:
         """The latest version when the journey is active (accepting entries), else None."""
-        record = self._records.get(journey_id)
+        record = self.records.get(journey_id)
         if record is None or record.status != "active":
             return None
         return record.versions.get(record.latest)
@@ -102,7 +103,7 @@ class Catalog:
         """The latest version of every journey, in id order."""
         return [
             record.versions[record.latest]
-            for _, record in sorted(self._records.items())
+            for _, record in sorted(self.records.items())
             if record.latest in record.versions
         ]
 

@@ -69,24 +69,24 @@ def to_bytes(state: CustomerState) -> bytes:
     if state.finished:
         doc["d"] = {key: [done.entered_at, done.exited_at] for key, done in state.finished.items()}
     if state.seen:
-        doc["r"] = " ".join(state.seen)
+        doc["r"] = state.seen
     return _dumps(doc).encode()
 
 
 def _load_instance(row: list[Any]) -> JourneyInstance:
     journey, version, entry_id, entered, milestone, step, generation, sends, entry, wait, cmds = row
     return JourneyInstance(
-        journey_id=journey,
-        version=version,
-        entry_id=entry_id,
-        entered_at=entered,
-        entry=EventView(entry[0], entry[1]) if entry else None,
-        milestone=milestone,
-        step=step,
-        wait=Wait(_CODE_KIND[wait[0]], wait[1], wait[2]) if wait else None,
-        generation=generation,
-        sends=sends,
-        commands=cmds or {},
+        journey,
+        version,
+        entry_id,
+        entered,
+        EventView(entry[0], entry[1]) if entry else None,
+        milestone,
+        step,
+        Wait(_CODE_KIND[wait[0]], wait[1], wait[2]) if wait else None,
+        generation,
+        sends,
+        cmds or {},
     )
 
 
@@ -96,16 +96,18 @@ def from_bytes(data: bytes) -> CustomerState:
         doc = _loads(data.decode())
         if doc.get("v") != FORMAT_VERSION:
             raise StateDecodeError(f"state format {doc.get('v')!r} is not {FORMAT_VERSION}")
-        seen = doc.get("r")
+        consent = doc.get("k")
+        instances = doc.get("i")
+        finished = doc.get("d")
         return CustomerState(
-            customer_id=doc["c"],
-            profile=doc.get("p", {}),
-            consent={channel: bool(flag) for channel, flag in doc.get("k", {}).items()},
-            suppressed=doc.get("x", {}),
-            marketing_sends=doc.get("f", []),
-            instances={row[0]: _load_instance(row) for row in doc.get("i", ())},
-            finished={key: Finished(pair[0], pair[1]) for key, pair in doc.get("d", {}).items()},
-            seen=seen.split(" ") if seen else [],
+            doc["c"],
+            doc.get("p") or {},
+            {channel: flag == 1 for channel, flag in consent.items()} if consent else {},
+            doc.get("x") or {},
+            doc.get("f") or [],
+            {row[0]: _load_instance(row) for row in instances} if instances else {},
+            {key: Finished(*pair) for key, pair in finished.items()} if finished else {},
+            doc.get("r", ""),
         )
     except StateDecodeError:
         raise

@@ -31,7 +31,7 @@ from waymark.core.journeys.model import (
     WaitForStep,
 )
 
-__all__ = ["CompiledJourney", "CompiledMilestone", "compile_journey", "entry_keys"]
+__all__ = ["CompiledJourney", "CompiledMilestone", "compile_journey", "entry_reads"]
 
 TriggerKind = Literal["event", "condition", "schedule", "api"]
 
@@ -67,8 +67,11 @@ class CompiledJourney:
     goal_within: int
     quiet_hours: QuietHours | None
     milestones: tuple[CompiledMilestone, ...]
+    last_milestone: int
     entry_keys: frozenset[str]
     """Entry event properties the journey reads: the rest is not kept in state."""
+    keeps_entry: bool
+    """Whether instances keep their entry event at all (its name or some property is read)."""
     outcome_targets: frozenset[str]
     """Send steps an outcome wait refers to: their command ids are kept."""
     model: Journey
@@ -104,8 +107,8 @@ def _journey_conditions(journey: Journey) -> Iterator[Condition]:
             yield milestone.entry
 
 
-def entry_keys(journey: Journey) -> frozenset[str]:
-    """The top-level entry event properties any condition or `match` of the journey reads."""
+def entry_reads(journey: Journey) -> tuple[bool, frozenset[str]]:
+    """Whether the journey reads `entry.name`, and the top-level entry properties it reads."""
     paths: list[str] = []
     for condition in _journey_conditions(journey):
         paths.extend(attr.attr for attr in _conditions(condition))
@@ -113,7 +116,8 @@ def entry_keys(journey: Journey) -> frozenset[str]:
         if isinstance(step, WaitForStep) and step.wait_for.match:
             paths.extend(step.wait_for.match.values())
     prefix = "entry.properties."
-    return frozenset(path[len(prefix) :].split(".")[0] for path in paths if path.startswith(prefix))
+    keys = frozenset(path[len(prefix) :].split(".")[0] for path in paths if path.startswith(prefix))
+    return "entry.name" in paths, keys
 
 
 def _milestone(journey: Journey, index: int) -> CompiledMilestone:
@@ -150,6 +154,7 @@ def compile_journey(journey: Journey, version: int) -> CompiledJourney:
     )
     reentry = journey.reentry
     quiet = journey.quiet_hours
+    reads_name, keys = entry_reads(journey)
     outcome_targets = frozenset(
         step.wait_for.of
         for _, step in journey.steps()
@@ -172,7 +177,9 @@ def compile_journey(journey: Journey, version: int) -> CompiledJourney:
         goal_within=int(goal.within.total_seconds()) if goal else 0,
         quiet_hours=QuietHours(quiet.start, quiet.end) if quiet is not None else None,
         milestones=tuple(_milestone(journey, i) for i in range(len(journey.milestones))),
-        entry_keys=entry_keys(journey),
+        last_milestone=len(journey.milestones) - 1,
+        entry_keys=keys,
+        keeps_entry=reads_name or bool(keys),
         outcome_targets=outcome_targets,
         model=journey,
     )

@@ -8,7 +8,7 @@ from waymark.core.engine.catalog import Catalog
 from waymark.core.engine.decision import Decision
 from waymark.core.engine.entry import enter_triggered
 from waymark.core.engine.flow import process_instance
-from waymark.core.engine.ids import input_digest, parse_timer_id
+from waymark.core.engine.ids import DIGEST_LENGTH, input_digest, parse_timer_id
 from waymark.core.engine.inputs import Consent, Identify, Input, Outcome, Tick, Track
 from waymark.core.engine.policies import ADDRESS_TRAITS
 from waymark.core.engine.state import CustomerState, JourneyInstance
@@ -48,7 +48,7 @@ def _identify(turn: Turn, traits: dict[str, object]) -> None:
     for channel, trait in ADDRESS_TRAITS.items():
         # Suppression belongs to an address: a new address is not suppressed.
         if trait in traits and channel in state.suppressed and traits[trait] != before.get(trait):
-            del state.suppressed[channel]
+            state.suppressed = {ch: why for ch, why in state.suppressed.items() if ch != channel}
 
 
 def _outcome(turn: Turn, outcome: Outcome) -> None:
@@ -56,9 +56,9 @@ def _outcome(turn: Turn, outcome: Outcome) -> None:
     channel = outcome.channel
     if channel is not None:
         if outcome.status == "bounced" and outcome.reason != "soft":
-            state.suppressed[channel] = "hard_bounce"
+            state.suppressed = {**state.suppressed, channel: "hard_bounce"}
         elif outcome.status == "unsubscribed":
-            state.consent[channel] = False
+            state.consent = {**state.consent, channel: False}
     if outcome.status in FAILED_OUTCOMES and outcome.journey_id is not None:
         inst = state.instances.get(outcome.journey_id)
         if inst is not None and outcome.step_id is not None:
@@ -68,10 +68,12 @@ def _outcome(turn: Turn, outcome: Outcome) -> None:
 
 def _apply(turn: Turn) -> None:
     inp = turn.input
+    if isinstance(inp, Track):
+        return
     if isinstance(inp, Identify):
         _identify(turn, dict(inp.traits))
     elif isinstance(inp, Consent):
-        turn.state.consent[inp.channel] = inp.granted
+        turn.state.consent = {**turn.state.consent, inp.channel: inp.granted}
     elif isinstance(inp, Outcome):
         _outcome(turn, inp)
 
@@ -83,29 +85,36 @@ def decide(state: CustomerState, input: Input, catalog: Catalog, now: datetime) 
             f"input for customer {input.customer_id!r} given the state of {state.customer_id!r}"
         )
     ticked: str | None = None
+    digest: str | None = None
     if isinstance(input, Tick):
         target = _ticked(state, input)
         if target is None:
             return Decision(state)  # stale: its wait ended or was replaced
         ticked = target.journey_id
-        digest = None
     else:
         digest = input_digest(input.input_id)
         # Idempotency guard: a redelivered input must not decide anything twice.
         if digest in state.seen:
             return Decision(state)
     work = state.copy()
-    if digest is not None:
-        seen = work.seen
-        seen.append(digest)
-        if len(seen) > catalog.policy.dedupe_window:
-            del seen[: len(seen) - catalog.policy.dedupe_window]
+    window = catalog.policy.dedupe_window
+    if digest is not None and window > 0:
+        seen = f"{work.seen} {digest}" if work.seen else digest
+        keep = window * (DIGEST_LENGTH + 1) - 1
+        work.seen = seen[-keep:] if len(seen) > keep else seen
     turn = Turn(work, input, catalog, now, event_of(input))
     profile_before = work.profile
     _apply(turn)
-    targets = [work.instances[ticked]] if ticked is not None else list(work.instances.values())
-    for inst in targets:
-        if work.instances.get(inst.journey_id) is inst:
+    if ticked is not None:
+        process_instance(turn, work.instances[ticked])
+    elif work.instances:
+        for inst in list(work.instances.values()):
             process_instance(turn, inst)
     enter_triggered(turn, profile_before)
-    return Decision(work, tuple(turn.commands), tuple(turn.transitions), tuple(turn.timers))
+    commands, transitions, timers = turn.commands, turn.transitions, turn.timers
+    return Decision(
+        work,
+        tuple(commands) if commands else (),
+        tuple(transitions) if transitions else (),
+        tuple(timers) if timers else (),
+    )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from waymark.core.engine.codec import to_bytes
 from waymark.core.engine.state import CustomerState
@@ -45,8 +44,7 @@ TRANSITION_KINDS: tuple[TransitionKind, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SendCommand:
+class SendCommand(NamedTuple):
     """One message for channel-dispatch to send at most once, identified by `command_id`."""
 
     command_id: str
@@ -64,13 +62,13 @@ class SendCommand:
     consent_granted: bool
     """The channel's marketing consent when the send was decided."""
     attempt: int
+    """Sends this instance made before: a loop back through the step gets a new command id."""
     profile: Mapping[str, Any]
     """The profile when the send was decided, for the template's variables."""
     entry_properties: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
+class Transition(NamedTuple):
     """A step in a customer's trace, for analytics and for "why was this not sent?"."""
 
     customer_id: str
@@ -84,8 +82,7 @@ class Transition:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class TimerRequest:
+class TimerRequest(NamedTuple):
     """Set or cancel a timer; the worker fires a set one as a Tick at `due_at`."""
 
     action: Literal["set", "cancel"]
@@ -94,8 +91,7 @@ class TimerRequest:
     due_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The outcome of one input: the next state and the effects, in the order they happened."""
 
     state: CustomerState
@@ -115,15 +111,15 @@ def decision_to_bytes(decision: Decision) -> bytes:
     doc = {
         "state": to_bytes(decision.state).decode(),
         "commands": [
-            {name: _plain(getattr(cmd, name)) for name in SendCommand.__slots__}
+            {name: _plain(getattr(cmd, name)) for name in SendCommand._fields}
             for cmd in decision.commands
         ],
         "transitions": [
-            {name: _plain(getattr(tr, name)) for name in Transition.__slots__}
+            {name: _plain(getattr(tr, name)) for name in Transition._fields}
             for tr in decision.transitions
         ],
         "timers": [
-            {name: _plain(getattr(tm, name)) for name in TimerRequest.__slots__}
+            {name: _plain(getattr(tm, name)) for name in TimerRequest._fields}
             for tm in decision.timers
         ],
     }

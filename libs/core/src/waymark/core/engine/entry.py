@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.core.engine.compiled import CompiledJourney
-from waymark.core.engine.flow import end_or_convert, enter_milestone, furthest_milestone
+from waymark.core.engine.flow import end, ending, enter_milestone, furthest_milestone
 from waymark.core.engine.ids import entry_id
 from waymark.core.engine.inputs import ApiTrigger, ScheduleTick
 from waymark.core.engine.state import BEFORE_FIRST_MILESTONE, JourneyInstance
@@ -30,7 +30,9 @@ def admits(turn: Turn, journey: CompiledJourney) -> bool:
     return turn.ts - done.entered_at >= journey.cooldown
 
 
-def _trimmed(journey: CompiledJourney, event: EventView) -> EventView:
+def _trimmed(journey: CompiledJourney, event: EventView) -> EventView | None:
+    if not journey.keeps_entry:
+        return None  # nothing reads it: instances share one condition context, and bytes
     keys = journey.entry_keys
     props = event.properties
     if not keys or not props:
@@ -48,12 +50,14 @@ def enter(turn: Turn, journey: CompiledJourney, event: EventView) -> None:
         turn.ts,
         _trimmed(journey, event),
     )
-    state.instances[journey.id] = inst
+    state.instances[journey.id] = turn.adopt(inst)
     target = furthest_milestone(turn, inst, journey)
     turn.note(inst, journey, "entered", milestone=target)
     # The entering event cannot be its own conversion (a repeat-purchase goal on a purchase
     # trigger), but a customer who already meets `exit_when` leaves at once.
-    if end_or_convert(turn, inst, journey, goal_counts=False):
+    reason = ending(turn, inst, journey, goal_counts=False)
+    if reason is not None:
+        end(turn, inst, journey, reason)
         return
     if target == BEFORE_FIRST_MILESTONE:
         turn.note(inst, journey, "waiting", None, "milestone")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from waymark.core.engine.compiled import CompiledJourney
+from waymark.core.engine.inputs import Tick
 from waymark.core.engine.state import BEFORE_FIRST_MILESTONE, NO_STEP, JourneyInstance
 from waymark.core.engine.steps import EXIT_JUMP, STEP_TYPES, STOP, Flow
 from waymark.core.engine.turn import Turn
 
 __all__ = [
-    "advance_milestone",
-    "end_or_convert",
+    "end",
+    "ending",
     "enter_milestone",
     "furthest_milestone",
     "process_instance",
@@ -46,7 +47,7 @@ def run_steps(turn: Turn, inst: JourneyInstance, journey: CompiledJourney, index
 
 def _flow_ended(turn: Turn, inst: JourneyInstance, journey: CompiledJourney) -> None:
     inst.step = NO_STEP
-    if inst.milestone < len(journey.milestones) - 1:
+    if inst.milestone < journey.last_milestone:
         turn.note(inst, journey, "waiting", None, "milestone")
         return
     # Nothing later can happen but a conversion: wait out the goal's window, or leave now
@@ -85,31 +86,27 @@ def enter_milestone(
     run_steps(turn, inst, journey, 0)
 
 
-def advance_milestone(turn: Turn, inst: JourneyInstance, journey: CompiledJourney) -> bool:
-    """Move forward to the furthest later milestone whose entry holds; False when none does."""
-    target = furthest_milestone(turn, inst, journey)
-    if target == inst.milestone:
-        return False
-    enter_milestone(turn, inst, journey, target)
-    return True
-
-
-def end_or_convert(
+def ending(
     turn: Turn, inst: JourneyInstance, journey: CompiledJourney, *, goal_counts: bool = True
-) -> bool:
-    """Apply `exit_when` and `goal` (within its window); True when the instance ended."""
+) -> str | None:
+    """`exit_when` or `goal` (within its window) when this input ends the instance, else None."""
     goal = journey.goal if goal_counts else None
-    if journey.exit_when is None and goal is None:
-        return False
+    exit_when = journey.exit_when
+    if exit_when is None and goal is None:
+        return None
     ctx = turn.context(inst)
-    if journey.exit_when is not None and journey.exit_when(ctx):
-        turn.exit(inst, journey, "exit_when")
-        return True
+    if exit_when is not None and exit_when(ctx):
+        return "exit_when"
     if goal is not None and turn.ts - inst.entered_at <= journey.goal_within and goal(ctx):
+        return "goal"
+    return None
+
+
+def end(turn: Turn, inst: JourneyInstance, journey: CompiledJourney, reason: str) -> None:
+    """End the instance for `reason`; a goal is traced as a conversion first."""
+    if reason == "goal":
         turn.note(inst, journey, "converted", None, "goal")
-        turn.exit(inst, journey, "goal")
-        return True
-    return False
+    turn.exit(inst, journey, reason)
 
 
 def _fire_timer(turn: Turn, inst: JourneyInstance, journey: CompiledJourney) -> None:
@@ -134,32 +131,47 @@ def _deliver(turn: Turn, inst: JourneyInstance, journey: CompiledJourney) -> Non
         return
     target = match(turn, inst, journey, step)
     if target is not None:
+        inst = turn.own(inst)
         turn.clear_wait(inst)
         run_steps(turn, inst, journey, target)
 
 
 def process_instance(turn: Turn, inst: JourneyInstance) -> None:
-    """Let this input act on a live instance, in the order JOURNEYS.md gives."""
-    catalog = turn.catalog
-    status = catalog.status(inst.journey_id)
-    journey = catalog.version(inst.journey_id, inst.version)
-    if journey is None:
-        turn.exit(inst, None, "journey_unavailable")
+    """Let this input act on a live instance, in the order JOURNEYS.md gives.
+
+    Most inputs change nothing for most instances: the instance is copied (`turn.own`) only
+    once something is about to change it.
+    """
+    record = turn.catalog.records.get(inst.journey_id)
+    journey = record.versions.get(inst.version) if record is not None else None
+    if record is None or journey is None:
+        turn.exit(turn.own(inst), None, "journey_unavailable")
         return
+    status = record.status
     if status == "archived":
-        turn.exit(inst, journey, "journey_archived")
+        turn.exit(turn.own(inst), journey, "journey_archived")
         return
-    if end_or_convert(turn, inst, journey):
-        return
+    if journey.exit_when is not None or journey.goal is not None:
+        reason = ending(turn, inst, journey)
+        if reason is not None:
+            end(turn, turn.own(inst), journey, reason)
+            return
     if status == "paused":
-        return  # held: no progress and no sends until the journey resumes
-    if advance_milestone(turn, inst, journey):
+        # Held: no progress, no sends. A due timer is set again, so the customer moves on
+        # soon after a resume even if no input wakes them (a resume fan-out is quicker).
+        if isinstance(turn.input, Tick):
+            turn.rearm(inst, turn.policy.paused_recheck)
         return
+    if inst.milestone < journey.last_milestone:
+        target = furthest_milestone(turn, inst, journey)
+        if target != inst.milestone:
+            enter_milestone(turn, turn.own(inst), journey, target)
+            return
     wait = inst.wait
     if wait is None:
         return
     if wait.due_at <= turn.ts:
         # Also catches a tick held while paused, or one still in flight behind this input.
-        _fire_timer(turn, inst, journey)
+        _fire_timer(turn, turn.own(inst), journey)
     elif wait.kind == "event" or wait.kind == "outcome":
         _deliver(turn, inst, journey)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from base64 import urlsafe_b64encode
-from hashlib import blake2b, sha256
+from binascii import b2a_base64
+from hashlib import blake2b, md5, sha256
 
 __all__ = [
+    "DIGEST_LENGTH",
     "bucket",
     "command_id",
     "entry_id",
@@ -13,6 +15,9 @@ __all__ = [
     "parse_timer_id",
     "timer_id",
 ]
+
+DIGEST_LENGTH = 11
+"""Characters of an input digest: 64 bits of base64."""
 
 # Unit separator: cannot appear in slugs or ids, so distinct tuples never hash alike.
 _SEP = "\x1f"
@@ -37,8 +42,11 @@ def entry_id(customer_id: str, journey_id: str, input_id: str) -> str:
 
 
 def input_digest(input_id: str) -> str:
-    """A short digest of an input id, as kept in the dedupe ring (64 bits)."""
-    return _short(input_id, 8)
+    """A short digest of an input id, as kept in the dedupe ring (64 bits, 11 characters)."""
+    # Not a security boundary: md5 is the cheapest stable 64 bits on the hot path, and plain
+    # base64 is fine in a space-separated ring.
+    digest = md5(input_id.encode(), usedforsecurity=False).digest()[:8]
+    return b2a_base64(digest, newline=False)[:DIGEST_LENGTH].decode()
 
 
 def timer_id(journey_id: str, entry: str, generation: int) -> str:

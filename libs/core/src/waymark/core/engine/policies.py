@@ -41,6 +41,8 @@ class EnginePolicy:
     """Input ids remembered per customer; a replay of any of them changes nothing."""
     max_steps_per_input: int = 200
     """A guard against a loop the validator missed: the instance exits instead of spinning."""
+    paused_recheck: int = 3600
+    """Seconds until a timer that came due in a paused journey is tried again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +64,11 @@ def address_of(profile: dict[str, Any], channel: str) -> str | None:
 
 def frequency_capped(state: CustomerState, now: int, policy: EnginePolicy) -> bool:
     """Whether another marketing send now would exceed the cap."""
+    sends = state.marketing_sends
+    if len(sends) < policy.frequency_cap:
+        return False
     since = now - policy.frequency_window
-    recent = sum(1 for sent in state.marketing_sends if sent > since)
-    return recent >= policy.frequency_cap
+    return sum(1 for sent in sends if sent > since) >= policy.frequency_cap
 
 
 def record_marketing_send(state: CustomerState, now: int, policy: EnginePolicy) -> None:

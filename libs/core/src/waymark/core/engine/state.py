@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from waymark.core.journeys.conditions import EventView
 
@@ -26,8 +26,7 @@ NO_STEP = -1
 """Step index of an instance whose milestone flow has ended: it waits for a later milestone."""
 
 
-@dataclass(frozen=True, slots=True)
-class Wait:
+class Wait(NamedTuple):
     """What a paused instance waits for; `match` correlation reads the kept entry event."""
 
     kind: WaitKind
@@ -81,8 +80,7 @@ class JourneyInstance:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Finished:
+class Finished(NamedTuple):
     """What re-entry rules need of a finished instance."""
 
     entered_at: int
@@ -91,11 +89,14 @@ class Finished:
 
 @dataclass(slots=True)
 class CustomerState:
-    """Everything the engine knows of one customer."""
+    """Everything the engine knows of one customer.
+
+    Its containers are replaced, never changed in place, and an instance is copied before it
+    changes: a copy shares them, and commands may hold the profile without it changing.
+    """
 
     customer_id: str
     profile: dict[str, Any] = field(default_factory=dict)
-    """Replaced, never changed in place: commands share it with the state."""
     consent: dict[str, bool] = field(default_factory=dict)
     suppressed: dict[str, str] = field(default_factory=dict)
     """Channel → reason its address is suppressed (hard bounce, complaint)."""
@@ -104,8 +105,11 @@ class CustomerState:
     instances: dict[str, JourneyInstance] = field(default_factory=dict)
     """Live instances by journey id: a customer is in a journey at most once at a time."""
     finished: dict[str, Finished] = field(default_factory=dict)
-    seen: list[str] = field(default_factory=list)
-    """Digests of the latest input ids, oldest first, for dedupe."""
+    seen: str = ""
+    """Digests of the latest input ids, space-separated, oldest first, for dedupe.
+
+    Each digest has the same length and no space, so `digest in seen` is an exact test.
+    """
 
     @classmethod
     def new(cls, customer_id: str) -> CustomerState:
@@ -113,14 +117,14 @@ class CustomerState:
         return cls(customer_id)
 
     def copy(self) -> CustomerState:
-        """A copy decide() may change while the caller keeps the original."""
+        """A shallow copy: decide() replaces what it changes, so the original stays as it was."""
         return CustomerState(
             self.customer_id,
             self.profile,
-            dict(self.consent),
-            dict(self.suppressed),
-            list(self.marketing_sends),
-            {key: value.copy() for key, value in self.instances.items()},
-            dict(self.finished),
-            list(self.seen),
+            self.consent,
+            self.suppressed,
+            self.marketing_sends,
+            dict(self.instances),
+            self.finished,
+            self.seen,
         )

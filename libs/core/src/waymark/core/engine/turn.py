@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from waymark.core.engine.clock import to_epoch
@@ -23,6 +23,8 @@ class Turn:
     """The working set of one decide() call; steps and flows change it through these methods."""
 
     __slots__ = (
+        "_context",
+        "_owned",
         "catalog",
         "commands",
         "event",
@@ -53,15 +55,33 @@ class Turn:
         self.ts = to_epoch(now)
         self.event = event
         self.profile_changed = False
+        self._context: ConditionContext | None = None
+        self._owned: set[str] = set()
         self.commands: list[SendCommand] = []
         self.transitions: list[Transition] = []
         self.timers: list[TimerRequest] = []
 
     def context(self, inst: JourneyInstance | None = None) -> ConditionContext:
         """What conditions see now: the profile, this input's event, the instance's entry."""
-        return ConditionContext(
-            self.state.profile, self.event, inst.entry if inst is not None else None
-        )
+        entry = inst.entry if inst is not None else None
+        ctx = self._context
+        # The profile is replaced on change, so identity says whether the last one still holds.
+        if ctx is None or ctx.profile is not self.state.profile or ctx.entry is not entry:
+            ctx = self._context = ConditionContext(self.state.profile, self.event, entry)
+        return ctx
+
+    def own(self, inst: JourneyInstance) -> JourneyInstance:
+        """The instance this turn may change: a copy, made once, replacing the shared one."""
+        if inst.journey_id in self._owned:
+            return inst
+        mine = self.state.instances[inst.journey_id] = inst.copy()
+        self._owned.add(inst.journey_id)
+        return mine
+
+    def adopt(self, inst: JourneyInstance) -> JourneyInstance:
+        """Mark an instance made during this turn as this turn's to change."""
+        self._owned.add(inst.journey_id)
+        return inst
 
     def set_profile(self, profile: dict[str, Any]) -> None:
         """Replace the profile (commands already emitted keep the old one)."""
@@ -113,6 +133,15 @@ class Turn:
             )
         )
 
+    def rearm(self, inst: JourneyInstance, seconds: int) -> None:
+        """Ask for the current timer of `inst` again, `seconds` from now (its wait is unchanged)."""
+        wait = inst.wait
+        if wait is None:
+            return
+        timer = timer_id(inst.journey_id, inst.entry_id, wait.generation)
+        due = self.now + timedelta(seconds=seconds)
+        self.timers.append(TimerRequest("set", self.state.customer_id, timer, due))
+
     def clear_wait(self, inst: JourneyInstance) -> None:
         """End `inst`'s wait, cancelling its timer unless this very tick is that timer."""
         wait = inst.wait
@@ -137,7 +166,7 @@ class Turn:
         self.note(inst, journey, "exited", step_id, reason)
         state = self.state
         del state.instances[inst.journey_id]
+        finished = {key: done for key, done in state.finished.items() if key != inst.journey_id}
         if journey is None or journey.reentry_mode != "always":
-            state.finished[inst.journey_id] = Finished(inst.entered_at, self.ts)
-        else:
-            state.finished.pop(inst.journey_id, None)
+            finished[inst.journey_id] = Finished(inst.entered_at, self.ts)
+        state.finished = finished

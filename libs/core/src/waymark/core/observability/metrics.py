@@ -111,3 +111,101 @@ INGEST_PRODUCER_CONNECTED = Gauge(
 def render_metrics(registry: CollectorRegistry = DEFAULT_REGISTRY) -> tuple[bytes, str]:
     """The Prometheus text exposition of `registry` and its content type, for `/metrics`."""
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+# journey-engine worker
+ENGINE_INPUTS = Counter(
+    "waymark_engine_inputs_total",
+    "Inputs decided by the engine, by input type and result.",
+    ["type", "result"],
+)
+ENGINE_DECISION_SECONDS = Histogram(
+    "waymark_engine_decision_seconds",
+    "Time decide() took for one input.",
+    buckets=(0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.005, 0.01, 0.05),
+)
+ENGINE_COMMANDS = Counter(
+    "waymark_engine_commands_total",
+    "Send commands emitted, by lane (marketing, transactional).",
+    ["lane"],
+)
+ENGINE_LIVE_INSTANCES = Gauge(
+    "waymark_engine_live_instances",
+    "Journey instances alive in the customers this worker owns.",
+)
+ENGINE_TIMERS_PENDING = Gauge(
+    "waymark_engine_timers_pending",
+    "Waits with a due time in the customers this worker owns.",
+)
+ENGINE_TIMERS_FIRED = Counter(
+    "waymark_engine_timers_fired_total",
+    "Timers that came due and were sent as ticks.",
+)
+
+# channel-dispatch
+DISPATCH_OUTCOMES = Counter(
+    "waymark_dispatch_outcomes_total",
+    "Terminal outcomes published, by lane, channel, status and reason class.",
+    ["lane", "channel", "status", "reason"],
+)
+DISPATCH_DUPLICATES = Counter(
+    "waymark_dispatch_duplicates_total",
+    "Records dropped because another record already claimed their command id.",
+    ["lane"],
+)
+DISPATCH_RECOVERED = Counter(
+    "waymark_dispatch_recovered_claims_total",
+    "Claims found without a result after a crash: resent with the key, or failed unknown.",
+    ["channel", "action"],
+)
+DISPATCH_ATTEMPTS = Counter(
+    "waymark_dispatch_send_attempts_total",
+    "Send attempts per provider, by result (ok, retry, rejected, uncertain).",
+    ["provider", "result"],
+)
+DISPATCH_SEND_SECONDS = Histogram(
+    "waymark_dispatch_send_seconds",
+    "Time of one provider call.",
+    ["provider"],
+    buckets=_LATENCY_BUCKETS,
+)
+DISPATCH_COMMAND_SECONDS = Histogram(
+    "waymark_dispatch_command_seconds",
+    "From the command's creation to its terminal result, by lane.",
+    ["lane"],
+    buckets=(*_LATENCY_BUCKETS, 5.0, 10.0, 30.0, 60.0),
+)
+DISPATCH_IN_FLIGHT = Gauge(
+    "waymark_dispatch_in_flight",
+    "Records fetched and not yet finished, by lane.",
+    ["lane"],
+)
+DISPATCH_UNCOMMITTED = Gauge(
+    "waymark_dispatch_uncommitted",
+    "Finished records waiting for earlier ones before their offsets commit, by lane.",
+    ["lane"],
+)
+DISPATCH_RATE_LIMIT = Gauge(
+    "waymark_dispatch_rate_limit_per_second",
+    "Current send rate allowed per provider (halved on 429, recovering).",
+    ["provider"],
+)
+DISPATCH_CIRCUIT_OPEN = Gauge(
+    "waymark_dispatch_circuit_state",
+    "Circuit breaker per provider: 0 closed, 1 half-open, 2 open.",
+    ["provider"],
+)
+DISPATCH_TEMPLATE_MISSING = Counter(
+    "waymark_dispatch_template_missing_variables_total",
+    "Template variables that were undefined and rendered empty, by template.",
+    ["template"],
+)
+DISPATCH_SUPPRESSIONS_ADDED = Counter(
+    "waymark_dispatch_suppressions_added_total",
+    "Addresses added to the suppression list, by channel and reason.",
+    ["channel", "reason"],
+)
+DISPATCH_UNSUBSCRIBES = Counter(
+    "waymark_dispatch_unsubscribes_total",
+    "Unsubscribe link requests, by method (one_click, form) and result.",
+    ["method", "result"],
+)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from waymark.journey_engine.api.context import ApiContext
 from waymark.journey_engine.api.errors import install_error_handlers
 from waymark.journey_engine.api.middleware import BodyLimit, RequestMetrics
+from waymark.journey_engine.api.openapi import install_openapi
 from waymark.journey_engine.api.routes import journeys, ops, templates, tools, versions
 
 __all__ = ["create_app"]
@@ -41,6 +42,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app)
     # Validation routes come before `/{journey_id}` ones so `validate` is never taken for an id.
     app.include_router(tools.router)
     app.include_router(journeys.router)

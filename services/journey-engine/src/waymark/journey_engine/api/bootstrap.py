@@ -25,7 +25,7 @@ from waymark.core.settings import KafkaSettings, MongoSettings
 from waymark.journey_engine.api.auth import TokenAuth
 from waymark.journey_engine.api.context import ApiContext
 from waymark.journey_engine.api.lifecycle import CustomerCounts, Journeys, NoCustomerCounts
-from waymark.journey_engine.api.publisher import VersionPublisher
+from waymark.journey_engine.api.publisher import RecordSink, VersionPublisher
 from waymark.journey_engine.api.settings import ApiSettings
 from waymark.journey_engine.api.store import JourneyStore
 from waymark.journey_engine.api.template_store import TemplateStore
@@ -87,17 +87,25 @@ async def bootstrap(
     database: AsyncDatabase[dict[str, Any]] | None = None,
     clock: Callable[[], datetime] = utc_now,
     counts: CustomerCounts | None = None,
+    sink: RecordSink | None = None,
     repair_interval: float = REPAIR_INTERVAL_SECONDS,
 ) -> AsyncIterator[ApiContext]:
-    """Build the API's context, run the start-up republish pass, and close it all on exit."""
+    """Build the API's context, run the start-up republish pass, and close it all on exit.
+
+    `sink` replaces the Kafka producer records are sent through (tests use it to play a
+    broker that is down); readiness then checks MongoDB only.
+    """
     async with contextlib.AsyncExitStack() as stack:
         if database is None:
             client = connect(mongo)
             stack.push_async_callback(client.close)
             database = client[mongo.database]
-        producer = durable_producer(kafka)
-        await _start_producer(producer)
-        stack.push_async_callback(producer.stop)
+        producer: AIOKafkaProducer | None = None
+        if sink is None:
+            producer = durable_producer(kafka)
+            await _start_producer(producer)
+            stack.push_async_callback(producer.stop)
+            sink = producer
 
         codec = AvroCodec.static()
         store = JourneyStore(database)
@@ -106,7 +114,7 @@ async def bootstrap(
         await templates.ensure_indexes()
         journeys_topic = topic_name(Topic.JOURNEYS, kafka.topic_prefix)
         publisher = VersionPublisher(
-            store=store, sink=producer, topic=journeys_topic, codec=codec, clock=clock
+            store=store, sink=sink, topic=journeys_topic, codec=codec, clock=clock
         )
         repairs = _Repairs(publisher, repair_interval)
         await repairs.once()
@@ -125,10 +133,11 @@ async def bootstrap(
                 await asyncio.wait_for(store.ping(), _READY_TIMEOUT)
             except Exception as exc:  # any failure means not ready
                 problems.append(f"MongoDB does not answer: {exc}")
-            try:
-                await asyncio.wait_for(producer.partitions_for(journeys_topic), _READY_TIMEOUT)
-            except Exception as exc:  # any failure means not ready
-                problems.append(f"Kafka does not answer for {journeys_topic}: {exc}")
+            if producer is not None:
+                try:
+                    await asyncio.wait_for(producer.partitions_for(journeys_topic), _READY_TIMEOUT)
+                except Exception as exc:  # any failure means not ready
+                    problems.append(f"Kafka does not answer for {journeys_topic}: {exc}")
             if not repairs.done:
                 problems.append("the start-up republish pass has not completed yet")
             return problems
@@ -148,7 +157,7 @@ async def bootstrap(
             template_catalog=templates.catalog,
             test_sends=TestSends(
                 allowed=settings.test_recipients,
-                sink=producer,
+                sink=sink,
                 topic=topic_name(Topic.COMMANDS_TRANSACTIONAL, kafka.topic_prefix),
                 codec=codec,
                 clock=clock,

@@ -16,14 +16,14 @@ from waymark.core.errors import Problem, WaymarkError
 
 __all__ = [
     "ApiError",
-    "Conflict",
+    "ConflictError",
     "ErrorBody",
     "FieldError",
-    "Forbidden",
-    "Invalid",
-    "NotFound",
-    "Unauthorized",
-    "Unavailable",
+    "ForbiddenError",
+    "InvalidError",
+    "NotFoundError",
+    "UnauthorizedError",
+    "UnavailableError",
     "install_error_handlers",
 ]
 
@@ -70,37 +70,37 @@ class ApiError(WaymarkError):
         )
 
 
-class Invalid(ApiError):
+class InvalidError(ApiError):
     """The request is well-formed but its content is rejected (422)."""
 
     status = 422
 
 
-class Unauthorized(ApiError):
+class UnauthorizedError(ApiError):
     """No token, or one the API does not know (401)."""
 
     status = 401
 
 
-class Forbidden(ApiError):
+class ForbiddenError(ApiError):
     """The token's role is too low, or the target is not allowed (403)."""
 
     status = 403
 
 
-class NotFound(ApiError):
+class NotFoundError(ApiError):
     """No such journey, version or template (404)."""
 
     status = 404
 
 
-class Conflict(ApiError):
+class ConflictError(ApiError):
     """The journey's current state forbids the operation (409), with the reason."""
 
     status = 409
 
 
-class Unavailable(ApiError):
+class UnavailableError(ApiError):
     """A dependency (Kafka, MongoDB) is down for now: retry later (503)."""
 
     status = 503

@@ -7,7 +7,6 @@ needs. The order is always MongoDB first, the topic second.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,13 @@ from waymark.core.contracts import definition_checksum
 from waymark.core.errors import TransientError
 from waymark.core.journeys import Category, Journey, journey_document
 from waymark.core.journeys.validation import check_journey
-from waymark.journey_engine.api.errors import Conflict, Invalid, NotFound, Unavailable
+from waymark.journey_engine.api.bodies import document_problem
+from waymark.journey_engine.api.errors import (
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+)
 from waymark.journey_engine.api.publisher import VersionPublisher
 from waymark.journey_engine.api.store import JourneyRecord, JourneyStore, Status, VersionRecord
 
@@ -29,9 +34,6 @@ __all__ = [
     "TemplateCatalogSource",
     "Update",
     "checked_definition",
-    "bounded_json",
-    "document_problem",
-    "json_problem",
 ]
 
 TemplateCatalogSource = Callable[[], Awaitable[Mapping[str, Category]]]
@@ -63,53 +65,16 @@ class Update:
     customers_in_older_versions: int | None
 
 
-MAX_DEPTH = 64
-"""Deepest nesting a body's JSON may have; far beyond any real journey or event."""
-
-
-def json_problem(value: Any) -> str | None:
-    """Why a JSON value is unusable (nested too deep, NaN or Infinity), or None."""
-    # Iterative on purpose: a recursive walk of hostile nesting would exhaust the stack.
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return f"nested more than {MAX_DEPTH} levels deep"
-        if isinstance(item, float) and not math.isfinite(item):
-            # Canonical JSON (and so the checksum) has no NaN or Infinity.
-            return "numbers must be finite (no NaN or Infinity)"
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return None
-
-
-def document_problem(document: Any) -> str | None:
-    """Why a body cannot be a journey document at all (not an object, too deep, NaN), or None."""
-    if not isinstance(document, dict):
-        return "a journey is a JSON object"
-    return json_problem(document)
-
-
-def bounded_json(value: Any) -> Any:
-    """Pydantic after-validator: refuse values `json_problem` objects to."""
-    problem = json_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
 def checked_definition(
     document: Any, templates: Mapping[str, Category] | None = None
 ) -> tuple[Journey, dict[str, Any]]:
-    """The journey and its normalized document, or Invalid naming every problem."""
+    """The journey and its normalized document, or InvalidError naming every problem."""
     problem = document_problem(document)
     if problem is not None:
-        raise Invalid(problem, "body")
+        raise InvalidError(problem, "body")
     journey, problems = check_journey(document, templates)
     if journey is None or problems:
-        raise Invalid.from_problems(problems)
+        raise InvalidError.from_problems(problems)
     return journey, journey_document(journey)
 
 
@@ -141,20 +106,20 @@ class Journeys:
         self._clock = clock
 
     async def get(self, journey_id: str) -> JourneyRecord:
-        """The journey, or NotFound."""
+        """The journey, or NotFoundError."""
         record = await self._store.get(journey_id)
         if record is None:
-            raise NotFound(f"no journey '{journey_id}'", "id")
+            raise NotFoundError(f"no journey '{journey_id}'", "id")
         return record
 
-    async def list(
+    async def find(
         self, *, type: Category | None = None, status: Status | None = None
     ) -> list[JourneyRecord]:
         """Journeys by id, filtered by type and status when given."""
-        return await self._store.list(type=type, status=status)
+        return await self._store.find(type=type, status=status)
 
     async def create(self, document: Any) -> JourneyRecord:
-        """A new draft; Conflict when the id is taken."""
+        """A new draft; ConflictError when the id is taken."""
         journey, normalized = checked_definition(document)
         now = self._clock()
         record = JourneyRecord(
@@ -172,7 +137,7 @@ class Journeys:
         try:
             await self._store.insert(record)
         except DuplicateError:
-            raise Conflict(f"a journey with id '{journey.id}' exists already", "id") from None
+            raise ConflictError(f"a journey with id '{journey.id}' exists already", "id") from None
         return record
 
     async def update(self, journey_id: str, document: Any) -> Update:
@@ -180,12 +145,12 @@ class Journeys:
         async with self._publisher.lock(journey_id):
             current = await self.get(journey_id)
             if current.status == "archived":
-                raise Conflict(f"journey '{journey_id}' is archived and cannot be edited")
+                raise ConflictError(f"journey '{journey_id}' is archived and cannot be edited")
             published = current.status != "draft"
             templates = await self._templates() if published else None
             journey, normalized = checked_definition(document, templates)
             if journey.id != journey_id:
-                raise Invalid(
+                raise InvalidError(
                     f"the id '{journey.id}' differs from '{journey_id}' in the path", "id"
                 )
             checksum = definition_checksum(normalized)
@@ -206,7 +171,7 @@ class Journeys:
             current = await self.get(journey_id)
             if current.status != "draft":
                 hint = "; resume it instead" if current.status == "paused" else ""
-                raise Conflict(
+                raise ConflictError(
                     f"journey '{journey_id}' cannot be activated: {_NOT_FROM[current.status]}"
                     + hint
                 )
@@ -227,11 +192,11 @@ class Journeys:
         return await self._move(journey_id, "archived", allowed=("active", "paused"))
 
     async def delete(self, journey_id: str) -> None:
-        """Delete a draft or an archived journey; anything else is a Conflict with the reason."""
+        """Delete a draft or an archived journey; anything else is a conflict, with the reason."""
         async with self._publisher.lock(journey_id):
             current = await self.get(journey_id)
             if current.status not in ("draft", "archived"):
-                raise Conflict(
+                raise ConflictError(
                     f"journey '{journey_id}' cannot be deleted: {_NOT_FROM[current.status]}; "
                     "archive it first (customers inside still run its versions)"
                 )
@@ -244,11 +209,11 @@ class Journeys:
         return [v for v in await self._store.versions(journey_id) if v.version <= current.version]
 
     async def version(self, journey_id: str, number: int) -> VersionRecord:
-        """One published version, or NotFound."""
+        """One published version, or NotFoundError."""
         current = await self.get(journey_id)
         found = await self._store.get_version(journey_id, number)
         if found is None or number > current.version:
-            raise NotFound(f"journey '{journey_id}' has no version {number}", "version")
+            raise NotFoundError(f"journey '{journey_id}' has no version {number}", "version")
         return found
 
     async def customers_in(self, journey_id: str, version: int) -> int | None:
@@ -257,8 +222,10 @@ class Journeys:
 
     async def _customers_before(self, journey_id: str, version: int) -> int | None:
         total = 0
-        for older in range(1, version):
-            count = await self._counts.customers_in_version(journey_id, older)
+        for older in await self._store.versions(journey_id):
+            if older.version >= version:
+                continue
+            count = await self._counts.customers_in_version(journey_id, older.version)
             if count is None:
                 return None
             total += count
@@ -272,7 +239,7 @@ class Journeys:
             if current.status not in allowed:
                 verb = {"paused": "paused", "active": "resumed", "archived": "archived"}[target]
                 hint = "; delete it instead" if current.status == "draft" else ""
-                raise Conflict(
+                raise ConflictError(
                     f"journey '{journey_id}' cannot be {verb}: {_NOT_FROM[current.status]}" + hint
                 )
             now = self._clock()
@@ -309,7 +276,7 @@ class Journeys:
                 version=version.version,
                 now=now,
             )
-        except Conflict:
+        except ConflictError:
             # Idempotency guard: the journey never pointed at this number, so drop it again.
             await self._store.delete_version(current.id, version.version)
             raise
@@ -327,7 +294,7 @@ class Journeys:
                 published_at=published_at,
             )
         except TransientError as exc:
-            raise Unavailable(str(exc)) from exc
+            raise UnavailableError(str(exc)) from exc
 
     async def _save(
         self,
@@ -351,5 +318,7 @@ class Journeys:
             raise _changed(current.id)
 
 
-def _changed(journey_id: str) -> Conflict:
-    return Conflict(f"journey '{journey_id}' was changed by another request; read it and retry")
+def _changed(journey_id: str) -> ConflictError:
+    return ConflictError(
+        f"journey '{journey_id}' was changed by another request; read it and retry"
+    )

@@ -86,11 +86,13 @@ class VersionPublisher:
         *,
         reason: str,
         published_at: datetime | None = None,
+        latest: bool = True,
     ) -> None:
         """Produce `version` with `status`, then mark it on the topic (MongoDB already has it).
 
         `published_at` is when the status changed, for a status republish; by default the
-        version's own publication time.
+        version's own publication time. Only the `latest` version's record carries the
+        journey's status, so only its publication marks that status as published.
         """
         record = JourneyVersion(
             journey_id=version.journey_id,
@@ -120,42 +122,47 @@ class VersionPublisher:
             ) from exc
         JOURNEY_RECORDS_PUBLISHED.labels(reason=reason).inc()
         await self._store.mark_on_topic(version.journey_id, version.version)
-        await self._store.mark_status_published(version.journey_id, status)
+        if latest:
+            await self._store.mark_status_published(version.journey_id, status)
 
     async def repair(self) -> RepairReport:
         """Republish every version and current status MongoDB has and the topic may lack."""
         report = RepairReport()
-        latest: dict[str, Status] = {}
-        for journey in await self._store.status_unpublished():
-            latest[journey.id] = journey.status
+        stale = {journey.id for journey in await self._store.status_unpublished()}
         for version in await self._store.versions_off_topic():
-            journey = await self._store.get(version.journey_id)
-            if journey is None:
-                continue
-            if version.version > journey.version:
-                if self._clock() - version.published_at > ORPHAN_GRACE:
-                    await self._store.delete_version(version.journey_id, version.version)
-                    report.orphans.append(f"{version.journey_id}/{version.version}")
-                continue
-            # Only the highest version's status counts; older ones keep the one they had.
-            status = journey.status if version.version == journey.version else version.status
-            async with self.lock(journey.id):
-                await self.publish(version, status, reason="repair")
-            report.versions.append(f"{version.journey_id}/{version.version}")
-            if version.version == journey.version:
-                latest.pop(journey.id, None)
-        for journey_id, status in latest.items():
-            journey = await self._store.get(journey_id)
-            if journey is None or journey.version == 0:
-                continue
-            current = await self._store.get_version(journey_id, journey.version)
-            if current is None:
-                continue
-            async with self.lock(journey_id):
+            async with self.lock(version.journey_id):
+                owner = await self._store.get(version.journey_id)
+                if owner is None:
+                    continue
+                if version.version > owner.version:
+                    if self._clock() - version.published_at > ORPHAN_GRACE:
+                        await self._store.delete_version(version.journey_id, version.version)
+                        report.orphans.append(f"{version.journey_id}/{version.version}")
+                    continue
+                latest = version.version == owner.version
+                # Only the highest version's status counts; older ones keep the one they had.
                 await self.publish(
-                    current, journey.status, reason="repair", published_at=journey.updated_at
+                    version,
+                    owner.status if latest else version.status,
+                    reason="repair",
+                    published_at=max(version.published_at, owner.updated_at) if latest else None,
+                    latest=latest,
                 )
-            report.statuses.append(f"{journey_id}:{status}")
+            report.versions.append(f"{version.journey_id}/{version.version}")
+            if latest:
+                stale.discard(owner.id)
+        for journey_id in sorted(stale):
+            async with self.lock(journey_id):
+                owner = await self._store.get(journey_id)
+                if owner is None or owner.version == 0:
+                    continue
+                current = await self._store.get_version(journey_id, owner.version)
+                if current is None:
+                    continue
+                await self.publish(
+                    current, owner.status, reason="repair", published_at=owner.updated_at
+                )
+            report.statuses.append(f"{journey_id}:{owner.status}")
         if report.versions or report.statuses or report.orphans:
             _log.info(
                 "journeys_republished",

@@ -7,14 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from waymark.journey_engine.api.lifecycle import bounded_json
+from waymark.journey_engine.api.bodies import bounded_json
 from waymark.journey_engine.api.store import JourneyRecord, Status, VersionRecord
 
 __all__ = [
-    "JsonObject",
     "JourneyDetail",
     "JourneyList",
     "JourneySummary",
+    "JsonObject",
     "ProblemOut",
     "SimulateIn",
     "SimulateOut",
@@ -89,7 +89,7 @@ class UpdateOut(_Out):
 
     journey: JourneyDetail
     published_version: int | None = Field(
-        description="the version this edit published; null when a draft was edited or nothing changed"
+        description="the version this edit published; null for a draft edit or no change"
     )
     customers_in_older_versions: int | None = Field(
         description="customers still inside older versions (they keep theirs); null when unknown"

@@ -133,7 +133,7 @@ class JourneyStore:
         doc = await self._journeys.find_one({"_id": journey_id})
         return _journey(doc) if doc is not None else None
 
-    async def list(
+    async def find(
         self, *, type: Category | None = None, status: Status | None = None
     ) -> list[JourneyRecord]:
         """Journeys by id, filtered by type and status when given."""

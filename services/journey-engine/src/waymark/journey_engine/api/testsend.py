@@ -11,14 +11,13 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from waymark.core.contracts import AvroCodec, Channel, CodecError, SendCommand
 from waymark.core.journeys import SendStep, parse_journey
 from waymark.core.observability.metrics import API_TEST_SENDS
-from waymark.journey_engine.api.errors import Forbidden, Invalid, Unavailable
+from waymark.journey_engine.api.errors import ForbiddenError, InvalidError, UnavailableError
 from waymark.journey_engine.api.publisher import RecordSink
 from waymark.journey_engine.api.schemas import JsonObject
 from waymark.journey_engine.api.store import JourneyRecord
@@ -106,7 +105,7 @@ class TestSends:
     def _check(self, request: TestSendIn) -> None:
         for index, recipient in enumerate(request.recipients):
             if recipient.address.strip().lower() not in self._allowed:
-                raise Forbidden(
+                raise ForbiddenError(
                     "not on the test recipient allow-list (WAYMARK_ENGINE_API_TEST_RECIPIENTS)",
                     f"recipients[{index}].address",
                 )
@@ -120,7 +119,9 @@ class TestSends:
             if isinstance(step, SendStep) and request.step_id in (None, step.id)
         ]
         if request.step_id is not None and not steps:
-            raise Invalid(f"journey '{journey.id}' has no send step '{request.step_id}'", "step_id")
+            raise InvalidError(
+                f"journey '{journey.id}' has no send step '{request.step_id}'", "step_id"
+            )
         test_send_id = uuid.uuid4().hex
         now = self._clock()
         commands: list[SendCommand] = []
@@ -156,20 +157,20 @@ class TestSends:
                 )
         if not commands:
             channels = sorted({r.channel for r in request.recipients})
-            raise Invalid(
+            raise InvalidError(
                 f"journey '{journey.id}' has no send step on {', '.join(channels)}", "recipients"
             )
         try:
             values = [self._codec.encode_model(command) for command in commands]
         except CodecError as exc:
-            raise Invalid(f"the sample profile or event cannot be sent: {exc.reason}") from exc
+            raise InvalidError(f"the sample profile or event cannot be sent: {exc.reason}") from exc
         try:
             for command, value in zip(commands, values, strict=True):
                 await self._sink.send_and_wait(
                     self._topic, value=value, key=command.customer_id.encode()
                 )
         except Exception as exc:  # aiokafka raises many types; all mean "not acknowledged"
-            raise Unavailable(f"the broker did not acknowledge the test send: {exc}") from exc
+            raise UnavailableError(f"the broker did not acknowledge the test send: {exc}") from exc
         API_TEST_SENDS.inc(len(commands))
         return TestSendOut(
             test_send_id=test_send_id,

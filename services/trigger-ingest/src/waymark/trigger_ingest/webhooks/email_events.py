@@ -14,7 +14,6 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from waymark.core.contracts import Channel, OutcomeStatus
-
 from waymark.trigger_ingest.calls import Name
 from waymark.trigger_ingest.webhooks.mapping import Mapped, SendMetadata, content_id
 
@@ -63,20 +62,37 @@ class EmailEvents:
         elif event.event in _STATUS:
             status, reason = _STATUS[event.event]
         elif event.event == "group_resubscribe":
-            mapped.consents.append(event.consent(
-                event_id=f"{oid}:consent", channel="email", granted=True, provider=provider,
-                received_at=received_at,
-            ))
+            mapped.consents.append(
+                event.consent(
+                    event_id=f"{oid}:consent",
+                    channel="email",
+                    granted=True,
+                    provider=provider,
+                    received_at=received_at,
+                )
+            )
             return mapped
         else:
             return mapped
-        mapped.outcomes.append(event.outcome(
-            outcome_id=oid, provider=provider, channel="email", status=status, reason=reason,
-            provider_message_id=event.sg_message_id, received_at=received_at,
-        ))
-        if event.event in _WITHDRAWS:
-            mapped.consents.append(event.consent(
-                event_id=f"{oid}:consent", channel="email", granted=False, provider=provider,
+        mapped.outcomes.append(
+            event.outcome(
+                outcome_id=oid,
+                provider=provider,
+                channel="email",
+                status=status,
+                reason=reason,
+                provider_message_id=event.sg_message_id,
                 received_at=received_at,
-            ))
+            )
+        )
+        if event.event in _WITHDRAWS:
+            mapped.consents.append(
+                event.consent(
+                    event_id=f"{oid}:consent",
+                    channel="email",
+                    granted=False,
+                    provider=provider,
+                    received_at=received_at,
+                )
+            )
         return mapped

@@ -10,16 +10,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from waymark.core.observability.metrics import INGEST_IGNORED
-
 from waymark.trigger_ingest.intake import parse_json
 from waymark.trigger_ingest.publisher import Publisher
-from waymark.trigger_ingest.records import Clock, OutgoingRecord, RecordFactory
+from waymark.trigger_ingest.records import Clock, OutgoingRecord, RecordFactory, count_accepted
 from waymark.trigger_ingest.refusals import (
     Fault,
-    Invalid,
-    NotFound,
-    Refused,
-    Replayed,
+    InvalidError,
+    NotFoundError,
+    RefusalError,
+    ReplayedError,
     faults_from_pydantic,
 )
 from waymark.trigger_ingest.webhooks.email_events import EmailEvents
@@ -74,19 +73,20 @@ class WebhookIntake:
         """Accept one signed request: all its events are published, or none (and it may retry)."""
         mapping = MAPPINGS.get(provider)
         if mapping is None:
-            raise NotFound(Fault("provider", f"must be one of {', '.join(MAPPINGS)}"))
+            raise NotFoundError(Fault("provider", f"must be one of {', '.join(MAPPINGS)}"))
         verified = self._signatures.verify(provider, timestamp, signature, raw)
         now = self._clock()
         records, ignored = self._records(mapping, provider, raw, now)
         if not await self._seen.claim(verified.replay_key, verified.expires_at):
             reason = "this signed request was already accepted; a replay is refused"
-            raise Replayed(Fault("X-Waymark-Signature", reason, "replayed"), events=0)
+            raise ReplayedError(Fault("X-Waymark-Signature", reason, "replayed"), events=0)
         try:
             await self._publisher.publish(records)
         except BaseException:
             # Nothing was accepted: the provider's retry of this very request must go through.
             await self._seen.release(verified.replay_key)
             raise
+        count_accepted(records)
         if ignored:
             INGEST_IGNORED.labels(provider=provider).inc(ignored)
         return WebhookReceipt(accepted=len(records), ignored=ignored)
@@ -101,52 +101,54 @@ class WebhookIntake:
         elif isinstance(document, list):
             items, prefix = document, ""
         else:
-            raise Invalid(Fault("body", "must be an event object or an array of them"))
+            raise InvalidError(Fault("body", "must be an event object or an array of them"))
         if not items:
-            raise Invalid(Fault("body", "must hold at least one event"), events=0)
+            raise InvalidError(Fault("body", "must hold at least one event"), events=0)
         if len(items) > self._max_events:
             reason = f"holds {len(items)} events; the limit is {self._max_events}"
-            raise Invalid(Fault("body", reason, "too_large"), events=len(items))
+            raise InvalidError(Fault("body", reason, "too_large"), events=len(items))
         records: list[OutgoingRecord] = []
         faults: list[Fault] = []
         ignored = 0
         for index, item in enumerate(items):
             where = "" if prefix is None else f"[{index}]"
             built = self._event(mapping, provider, item, where, now)
-            if isinstance(built, Refused):
+            if isinstance(built, RefusalError):
                 faults.extend(built.faults)
             elif built:
                 records.extend(built)
             else:
                 ignored += 1
         if faults:
-            raise Invalid(faults, events=len(items))
+            raise InvalidError(faults, events=len(items))
         return records, ignored
 
     def _event(
         self, mapping: ProviderMapping, provider: str, item: Any, where: str, now: datetime
-    ) -> list[OutgoingRecord] | Refused:
+    ) -> list[OutgoingRecord] | RefusalError:
         if not isinstance(item, dict):
-            return Invalid(Fault(where or "body", "must be a JSON object"))
+            return InvalidError(Fault(where or "body", "must be a JSON object"))
         try:
             event = mapping.model.model_validate(item)
             mapped = mapping.map(event, provider=provider, raw=item, received_at=now)
         except ValidationError as exc:
-            return Invalid(faults_from_pydantic(exc.errors(), where))
+            return InvalidError(faults_from_pydantic(exc.errors(), where))
         except ValueError as exc:
             # Content ids hash the event as canonical JSON, which refuses out-of-range numbers.
-            return Invalid(Fault(where or "body", f"cannot be stored: {exc}"))
+            return InvalidError(Fault(where or "body", f"cannot be stored: {exc}"))
         if event.timestamp is not None and self._factory.too_far_ahead(event.timestamp, now):
-            return Invalid(self._factory.future_fault(f"{where}.timestamp" if where else "timestamp"))
+            return InvalidError(
+                self._factory.future_fault(f"{where}.timestamp" if where else "timestamp")
+            )
         built: list[OutgoingRecord] = []
         for outcome in mapped.outcomes:
             record = self._factory.outcome(outcome, where, now)
             if isinstance(record, Fault):
-                return Invalid(record)
+                return InvalidError(record)
             built.append(record)
         for consent in mapped.consents:
             record = self._factory.event(consent, where)
             if isinstance(record, Fault):
-                return Invalid(record)
+                return InvalidError(record)
             built.append(record)
         return built

@@ -16,7 +16,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from waymark.core.contracts import Channel, CustomerEvent, DispatchOutcome, OutcomeStatus
 from waymark.core.contracts.json_text import canonical_json
-
 from waymark.trigger_ingest.calls import Identifier, Name
 
 __all__ = [
@@ -97,7 +96,13 @@ class SendMetadata(BaseModel):
         )
 
     def consent(
-        self, *, event_id: str, channel: Channel, granted: bool, provider: str, received_at: datetime
+        self,
+        *,
+        event_id: str,
+        channel: Channel,
+        granted: bool,
+        provider: str,
+        received_at: datetime,
     ) -> CustomerEvent:
         """The consent event of an unsubscribe, complaint, STOP or START."""
         return CustomerEvent(
@@ -131,7 +136,9 @@ class ProviderMapping(Protocol):
     channel: ClassVar[Channel]
     model: ClassVar[type[SendMetadata]]
 
-    def map(self, event: Any, *, provider: str, raw: dict[str, Any], received_at: datetime) -> Mapped:
+    def map(
+        self, event: Any, *, provider: str, raw: dict[str, Any], received_at: datetime
+    ) -> Mapped:
         """Map an event validated by `model`; `raw` is its JSON, for content-derived ids."""
         ...
 

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from waymark.core.contracts import Channel, OutcomeStatus
-
 from waymark.trigger_ingest.calls import Name
 from waymark.trigger_ingest.webhooks.mapping import Mapped, SendMetadata, content_id
 
@@ -53,8 +52,15 @@ class PushEvents:
         else:
             oid = content_id(provider, raw)
         status, reason = _STATUS[event.event]
-        mapped.outcomes.append(event.outcome(
-            outcome_id=oid, provider=provider, channel="push", status=status, reason=reason,
-            provider_message_id=event.message_id, received_at=received_at,
-        ))
+        mapped.outcomes.append(
+            event.outcome(
+                outcome_id=oid,
+                provider=provider,
+                channel="push",
+                status=status,
+                reason=reason,
+                provider_message_id=event.message_id,
+                received_at=received_at,
+            )
+        )
         return mapped

@@ -23,9 +23,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from waymark.core.adapters.mongo import DuplicateError, insert_unique
-
 from waymark.trigger_ingest.records import Clock
-from waymark.trigger_ingest.refusals import Fault, Unavailable
+from waymark.trigger_ingest.refusals import Fault, UnavailableError
 
 __all__ = ["MemorySeenSignatures", "MongoSeenSignatures", "SeenSignatures"]
 
@@ -44,10 +43,11 @@ class SeenSignatures(Protocol):
         ...
 
 
-def _full(retry_after: int) -> Unavailable:
+def _full(retry_after: int) -> UnavailableError:
     reason = "too many signed requests to remember right now; retry later"
-    return Unavailable(Fault(None, reason, "replay_store_full"),
-                       headers={"Retry-After": str(retry_after)})
+    return UnavailableError(
+        Fault(None, reason, "replay_store_full"), headers={"Retry-After": str(retry_after)}
+    )
 
 
 class MemorySeenSignatures:
@@ -120,9 +120,7 @@ class MongoSeenSignatures:
             async with asyncio.timeout(self._timeout):
                 await self._maybe_purge(now)
                 try:
-                    await insert_unique(
-                        self._collection, {"_id": key, "expires_at": expires_at}
-                    )
+                    await insert_unique(self._collection, {"_id": key, "expires_at": expires_at})
                     return True
                 except DuplicateError:
                     pass
@@ -134,8 +132,9 @@ class MongoSeenSignatures:
         except (PyMongoError, TimeoutError) as exc:
             _log.warning("replay store unavailable", error=str(exc) or type(exc).__name__)
             reason = "the replay store cannot be reached; retry later"
-            raise Unavailable(Fault(None, reason, "unavailable"),
-                              headers={"Retry-After": str(self._retry_after)}) from None
+            raise UnavailableError(
+                Fault(None, reason, "unavailable"), headers={"Retry-After": str(self._retry_after)}
+            ) from None
 
     async def release(self, key: str) -> None:
         """Delete the claim; a failure only delays the provider's retry until it expires."""

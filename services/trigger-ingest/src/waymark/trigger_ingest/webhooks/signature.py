@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from waymark.trigger_ingest.records import Clock
-from waymark.trigger_ingest.refusals import Fault, NotFound, Unauthorized
+from waymark.trigger_ingest.refusals import Fault, NotFoundError, UnauthorizedError
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -64,22 +64,24 @@ class SignatureCheck:
     def verify(
         self, provider: str, timestamp: str | None, signature: str | None, body: bytes
     ) -> Verified:
-        """Check the timestamp window and the signature; Unauthorized says which failed."""
+        """Check the timestamp window and the signature; UnauthorizedError says which failed."""
         secrets = self._secrets.get(provider)
         if secrets is None:
-            raise NotFound(Fault("provider", f"no webhook secret is configured for {provider!r}"))
+            raise NotFoundError(
+                Fault("provider", f"no webhook secret is configured for {provider!r}")
+            )
         if not timestamp:
-            raise Unauthorized(Fault(TIMESTAMP_HEADER, "is required", "bad_signature"))
+            raise UnauthorizedError(Fault(TIMESTAMP_HEADER, "is required", "bad_signature"))
         if not signature:
-            raise Unauthorized(Fault(SIGNATURE_HEADER, "is required", "bad_signature"))
+            raise UnauthorizedError(Fault(SIGNATURE_HEADER, "is required", "bad_signature"))
         if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
             reason = "must be the signing time in whole seconds since the epoch"
-            raise Unauthorized(Fault(TIMESTAMP_HEADER, reason, "bad_signature"))
+            raise UnauthorizedError(Fault(TIMESTAMP_HEADER, reason, "bad_signature"))
         signed_at = datetime.fromtimestamp(int(timestamp), UTC)
         if abs(self._clock() - signed_at) > self._window:
             minutes = self._window.total_seconds() / 60
             reason = f"is outside the {minutes:g}-minute window around the current time"
-            raise Unauthorized(Fault(TIMESTAMP_HEADER, reason, "stale_signature"))
+            raise UnauthorizedError(Fault(TIMESTAMP_HEADER, reason, "stale_signature"))
         presented = [
             part.strip()[len(_SCHEME) :].encode("latin-1", "replace")
             for part in signature.split(",")
@@ -92,4 +94,4 @@ class SignatureCheck:
                 if hmac.compare_digest(expected.encode(), candidate):
                     return Verified(f"{provider}:{expected}", signed_at + self._window)
         reason = "does not match the body and timestamp (v1=HMAC-SHA256 hex expected)"
-        raise Unauthorized(Fault(SIGNATURE_HEADER, reason, "bad_signature"))
+        raise UnauthorizedError(Fault(SIGNATURE_HEADER, reason, "bad_signature"))

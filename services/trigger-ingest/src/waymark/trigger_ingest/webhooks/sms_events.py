@@ -15,7 +15,6 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from waymark.core.contracts import Channel, OutcomeStatus
-
 from waymark.trigger_ingest.calls import Name
 from waymark.trigger_ingest.webhooks.mapping import Mapped, SendMetadata
 
@@ -23,7 +22,7 @@ __all__ = ["SmsEvent", "SmsEvents"]
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
-# Invalid, landline or unreachable-forever numbers: retrying can never deliver.
+# InvalidError, landline or unreachable-forever numbers: retrying can never deliver.
 _INVALID_NUMBER = frozenset({"21211", "21214", "21614", "30006"})
 
 
@@ -69,16 +68,27 @@ class SmsEvents:
         if status_text == "received":
             word = (event.body or "").strip().upper()
             if word in STOP_WORDS:
-                mapped.outcomes.append(event.outcome(
-                    outcome_id=oid, provider=provider, channel="sms", status="unsubscribed",
-                    reason="stop_reply", provider_message_id=event.message_sid,
-                    received_at=received_at,
-                ))
+                mapped.outcomes.append(
+                    event.outcome(
+                        outcome_id=oid,
+                        provider=provider,
+                        channel="sms",
+                        status="unsubscribed",
+                        reason="stop_reply",
+                        provider_message_id=event.message_sid,
+                        received_at=received_at,
+                    )
+                )
             if word in STOP_WORDS or word in START_WORDS:
-                mapped.consents.append(event.consent(
-                    event_id=f"{oid}:consent", channel="sms", granted=word in START_WORDS,
-                    provider=provider, received_at=received_at,
-                ))
+                mapped.consents.append(
+                    event.consent(
+                        event_id=f"{oid}:consent",
+                        channel="sms",
+                        granted=word in START_WORDS,
+                        provider=provider,
+                        received_at=received_at,
+                    )
+                )
             return mapped
         status: OutcomeStatus
         reason: str | None = None
@@ -94,8 +104,15 @@ class SmsEvents:
                 reason = f"error_{event.error_code}" if event.error_code else status_text
         else:
             return mapped
-        mapped.outcomes.append(event.outcome(
-            outcome_id=oid, provider=provider, channel="sms", status=status, reason=reason,
-            provider_message_id=event.message_sid, received_at=received_at,
-        ))
+        mapped.outcomes.append(
+            event.outcome(
+                outcome_id=oid,
+                provider=provider,
+                channel="sms",
+                status=status,
+                reason=reason,
+                provider_message_id=event.message_sid,
+                received_at=received_at,
+            )
+        )
         return mapped

@@ -12,6 +12,8 @@ from enum import StrEnum
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from waymark.core.contracts import topics as names
+
 __all__ = [
     "EnsureReport",
     "Topic",
@@ -29,13 +31,13 @@ _TOPIC_ALREADY_EXISTS = 36
 class Topic(StrEnum):
     """The logical topics of DESIGN.md; `topic_name()` adds the deployment's prefix."""
 
-    EVENTS = "waymark.events.v1"
-    OUTCOMES = "waymark.outcomes.v1"
-    JOURNEYS = "waymark.journeys.v1"
-    COMMANDS_TRANSACTIONAL = "waymark.commands.transactional.v1"
-    COMMANDS_MARKETING = "waymark.commands.marketing.v1"
-    TRANSITIONS = "waymark.transitions.v1"
-    TICKS = "waymark.ticks.v1"
+    EVENTS = names.EVENTS
+    OUTCOMES = names.OUTCOMES
+    JOURNEYS = names.JOURNEYS
+    COMMANDS_TRANSACTIONAL = names.COMMANDS_TRANSACTIONAL
+    COMMANDS_MARKETING = names.COMMANDS_MARKETING
+    TRANSITIONS = names.TRANSITIONS
+    TICKS = names.TICKS
 
 
 # Retention per topic: events are kept long enough for backtests over history.

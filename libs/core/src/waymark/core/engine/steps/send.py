@@ -48,13 +48,15 @@ def run_send(
     state = turn.state
     marketing = journey.marketing
     reason = blocked_reason(state, step.channel, marketing)
+    # Transactional sends skip quiet hours and the cap: a password reset at 23:00 cannot wait.
     if reason is None and marketing:
         # Quiet hours delay rather than drop; the cap is judged when the send really happens.
-        quiet_end = quiet_hours_end(journey.quiet_hours, state.profile, turn.now)
-        if quiet_end is not None:
-            turn.wait(inst, "quiet_hours", quiet_end)
-            turn.note(inst, journey, "waiting", step.id, "quiet_hours")
-            return STOP
+        if journey.quiet_hours is not None:
+            quiet_end = quiet_hours_end(journey.quiet_hours, state.profile, turn.now)
+            if quiet_end is not None:
+                turn.wait(inst, "quiet_hours", quiet_end)
+                turn.note(inst, journey, "waiting", step.id, "quiet_hours")
+                return STOP
         if frequency_capped(state, turn.ts, turn.policy):
             reason = "frequency_cap"
     if reason is not None:

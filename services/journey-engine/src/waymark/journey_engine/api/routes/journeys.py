@@ -10,6 +10,7 @@ from waymark.core.journeys import Category
 from waymark.journey_engine.api.auth import require
 from waymark.journey_engine.api.context import ApiContext, context
 from waymark.journey_engine.api.errors import ErrorBody
+from waymark.journey_engine.api.openapi import JOURNEY_BODY
 from waymark.journey_engine.api.schemas import JourneyDetail, JourneyList, JourneySummary, UpdateOut
 from waymark.journey_engine.api.store import Status
 
@@ -33,7 +34,7 @@ async def list_journeys(
     status: Annotated[Status | None, Query(description="draft, active, paused or archived")] = None,
 ) -> JourneyList:
     """Journeys by id, filtered by type and status."""
-    records = await ctx.journeys.list(type=type, status=status)
+    records = await ctx.journeys.find(type=type, status=status)
     return JourneyList(journeys=[JourneySummary.of(record) for record in records])
 
 
@@ -42,6 +43,7 @@ async def list_journeys(
     status_code=201,
     response_model=JourneyDetail,
     dependencies=[Depends(require("editor"))],
+    openapi_extra=JOURNEY_BODY,
 )
 async def create_journey(ctx: Ctx, document: JourneyBody) -> JourneyDetail:
     """Create a journey as a draft; 409 when the id is taken, 422 naming each problem."""
@@ -56,7 +58,12 @@ async def get_journey(ctx: Ctx, journey_id: JourneyId) -> JourneyDetail:
     return JourneyDetail.of(await ctx.journeys.get(journey_id))
 
 
-@router.put("/{journey_id}", response_model=UpdateOut, dependencies=[Depends(require("editor"))])
+@router.put(
+    "/{journey_id}",
+    response_model=UpdateOut,
+    dependencies=[Depends(require("editor"))],
+    openapi_extra=JOURNEY_BODY,
+)
 async def update_journey(ctx: Ctx, journey_id: JourneyId, document: JourneyBody) -> UpdateOut:
     """Edit a draft in place; editing an active or paused journey publishes a new version."""
     update = await ctx.journeys.update(journey_id, document)

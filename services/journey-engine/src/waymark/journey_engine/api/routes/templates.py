@@ -12,8 +12,8 @@ from waymark.core.journeys import Category, parse_journey
 from waymark.core.templates import Template
 from waymark.journey_engine.api.auth import require
 from waymark.journey_engine.api.context import ApiContext, context
-from waymark.journey_engine.api.errors import Conflict, ErrorBody, Invalid, NotFound
-from waymark.journey_engine.api.template_store import TemplateSyntaxInvalid, syntax_errors
+from waymark.journey_engine.api.errors import ConflictError, ErrorBody, InvalidError, NotFoundError
+from waymark.journey_engine.api.template_store import checked_template
 
 __all__ = ["router"]
 
@@ -33,20 +33,13 @@ class TemplateList(BaseModel):
     templates: list[Template]
 
 
-def _checked(template: Template) -> Template:
-    errors = syntax_errors(template)
-    if errors:
-        raise TemplateSyntaxInvalid.of(errors)
-    return template
-
-
 @router.get("", response_model=TemplateList, dependencies=[Depends(require("viewer"))])
 async def list_templates(
     ctx: Ctx,
     category: Annotated[Category | None, Query(description="marketing or transactional")] = None,
 ) -> TemplateList:
     """Templates by id, of one category when given."""
-    return TemplateList(templates=await ctx.templates.list(category))
+    return TemplateList(templates=await ctx.templates.find(category))
 
 
 @router.post(
@@ -55,10 +48,9 @@ async def list_templates(
 async def create_template(ctx: Ctx, template: Template) -> Template:
     """Create a template; 400 naming the part whose syntax is wrong, 409 when the id is taken."""
     try:
-        await ctx.templates.insert(_checked(template))
+        return await ctx.templates.insert(checked_template(template), now=ctx.clock())
     except DuplicateError:
-        raise Conflict(f"a template with id '{template.id}' exists already", "id") from None
-    return template
+        raise ConflictError(f"a template with id '{template.id}' exists already", "id") from None
 
 
 @router.get("/{template_id}", response_model=Template, dependencies=[Depends(require("viewer"))])
@@ -66,18 +58,23 @@ async def get_template(ctx: Ctx, template_id: TemplateId) -> Template:
     """One template."""
     found = await ctx.templates.get(template_id)
     if found is None:
-        raise NotFound(f"no template '{template_id}'", "id")
+        raise NotFoundError(f"no template '{template_id}'", "id")
     return found
 
 
 @router.put("/{template_id}", response_model=Template, dependencies=[Depends(require("editor"))])
 async def replace_template(ctx: Ctx, template_id: TemplateId, template: Template) -> Template:
-    """Replace a template; its syntax is checked like at creation."""
+    """Replace a template with its next version; its syntax is checked like at creation."""
     if template.id != template_id:
-        raise Invalid(f"the id '{template.id}' differs from '{template_id}' in the path", "id")
-    if not await ctx.templates.replace(_checked(template)):
-        raise NotFound(f"no template '{template_id}'", "id")
-    return template
+        raise InvalidError(f"the id '{template.id}' differs from '{template_id}' in the path", "id")
+    current = await ctx.templates.get(template_id)
+    if current is None:
+        raise NotFoundError(f"no template '{template_id}'", "id")
+    checked = checked_template(template)
+    stored = await ctx.templates.replace(checked, current=current.version, now=ctx.clock())
+    if stored is None:
+        raise ConflictError(f"template '{template_id}' was changed by another request; retry")
+    return stored
 
 
 @router.delete("/{template_id}", status_code=204, dependencies=[Depends(require("admin"))])
@@ -85,12 +82,14 @@ async def delete_template(ctx: Ctx, template_id: TemplateId) -> Response:
     """Delete a template no active or paused journey sends; 409 naming those that do."""
     users = [
         journey.id
-        for journey in await ctx.journeys.list()
+        for journey in await ctx.journeys.find()
         if journey.status in ("active", "paused")
         and template_id in parse_journey(journey.definition).send_templates()
     ]
     if users:
-        raise Conflict(f"template '{template_id}' is sent by live journeys: {', '.join(users)}")
+        raise ConflictError(
+            f"template '{template_id}' is sent by live journeys: {', '.join(users)}"
+        )
     if not await ctx.templates.delete(template_id):
-        raise NotFound(f"no template '{template_id}'", "id")
+        raise NotFoundError(f"no template '{template_id}'", "id")
     return Response(status_code=204)

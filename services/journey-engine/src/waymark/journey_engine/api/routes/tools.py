@@ -13,9 +13,10 @@ from waymark.core.journeys import parse_journey
 from waymark.core.journeys.validation import check_journey
 from waymark.core.simulate import simulate
 from waymark.journey_engine.api.auth import require
+from waymark.journey_engine.api.bodies import document_problem
 from waymark.journey_engine.api.context import ApiContext, context
-from waymark.journey_engine.api.errors import ErrorBody, Invalid
-from waymark.journey_engine.api.lifecycle import document_problem
+from waymark.journey_engine.api.errors import ErrorBody, InvalidError
+from waymark.journey_engine.api.openapi import JOURNEY_BODY
 from waymark.journey_engine.api.routes.journeys import JourneyId
 from waymark.journey_engine.api.schemas import ProblemOut, SimulateIn, SimulateOut, ValidateOut
 from waymark.journey_engine.api.testsend import TestSendIn, TestSendOut
@@ -33,7 +34,12 @@ router = APIRouter(prefix="/v1/journeys", tags=["tools"], responses=_ERRORS)
 Ctx = Annotated[ApiContext, Depends(context)]
 
 
-@router.post("/validate", response_model=ValidateOut, dependencies=[Depends(require("viewer"))])
+@router.post(
+    "/validate",
+    response_model=ValidateOut,
+    dependencies=[Depends(require("viewer"))],
+    openapi_extra=JOURNEY_BODY,
+)
 async def validate_document(
     ctx: Ctx, document: Annotated[Any, Body(description="a journey document (JOURNEYS.md)")]
 ) -> ValidateOut:
@@ -52,7 +58,7 @@ def _inputs(events: list[dict[str, Any]]) -> list[Input]:
         try:
             inputs.append(parse_input(record))
         except InputError as exc:
-            raise Invalid(str(exc), f"events[{index}]") from None
+            raise InvalidError(str(exc), f"events[{index}]") from None
     return inputs
 
 
@@ -71,7 +77,7 @@ async def simulate_journey(ctx: Ctx, journey_id: JourneyId, body: SimulateIn) ->
     if until is not None and inputs:
         latest = max(inp.timestamp for inp in inputs)
         if until - latest > _MAX_HORIZON:
-            raise Invalid(
+            raise InvalidError(
                 f"until is more than {_MAX_HORIZON.days} days after the last input", "until"
             )
     journey = parse_journey(record.definition)

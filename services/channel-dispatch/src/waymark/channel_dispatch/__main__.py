@@ -1,0 +1,46 @@
+"""`waymark-dispatch`: run channel-dispatch with settings from the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+import structlog
+
+from waymark.channel_dispatch.bootstrap import build_service
+from waymark.channel_dispatch.settings import DispatchSettings
+from waymark.core.observability.logging import configure_logging
+from waymark.core.settings import KafkaSettings, MongoSettings, SettingsError, load_settings
+
+__all__ = ["main"]
+
+
+async def _serve(settings: DispatchSettings, kafka: KafkaSettings, mongo: MongoSettings) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    service = build_service(settings=settings, kafka=kafka, mongo=mongo)
+    await service.run(stopping)
+
+
+def main() -> None:
+    """Read settings once, configure logging, run until SIGTERM; exit 2 on bad settings."""
+    try:
+        settings = load_settings(DispatchSettings)
+        kafka = load_settings(KafkaSettings)
+        mongo = load_settings(MongoSettings)
+    except SettingsError as exc:
+        print(f"waymark-dispatch: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging("channel-dispatch", level=settings.log_level)
+    try:
+        asyncio.run(_serve(settings, kafka, mongo))
+    except Exception as exc:
+        structlog.get_logger(__name__).error("dispatch_stopped", error=repr(exc))
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

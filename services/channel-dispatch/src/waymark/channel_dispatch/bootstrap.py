@@ -1,0 +1,316 @@
+"""The composition root: settings → clients → adapters → dispatcher → lanes and HTTP.
+
+Tests call `build_service` with their own settings, senders or clock; `__main__` calls it
+with what the environment says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from aiohttp import web
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import AsyncMongoClient
+
+from waymark.channel_dispatch.delivery import Provider
+from waymark.channel_dispatch.dispatcher import Dispatcher, PriorityGate
+from waymark.channel_dispatch.http import Unsubscriber, http_app
+from waymark.channel_dispatch.lane import Lane
+from waymark.channel_dispatch.ledger import Ledger
+from waymark.channel_dispatch.messages import MessageBuilder
+from waymark.channel_dispatch.model import Lane as LaneName
+from waymark.channel_dispatch.rendering import Renderer, TemplateSource
+from waymark.channel_dispatch.resilience import AdaptiveRateLimit, Backoff, CircuitBreaker
+from waymark.channel_dispatch.senders.base import Sender
+from waymark.channel_dispatch.senders.push import PushSender
+from waymark.channel_dispatch.senders.sms import SmsSender
+from waymark.channel_dispatch.senders.smtp import SmtpSender
+from waymark.channel_dispatch.senders.webhook import WebhookSender
+from waymark.channel_dispatch.settings import DispatchSettings
+from waymark.channel_dispatch.suppression import SuppressionList
+from waymark.channel_dispatch.unsubscribe import UnsubscribeLinks
+from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_consumer
+from waymark.core.adapters.kafka.dlq import DeadLetterWriter
+from waymark.core.adapters.kafka.topics import Topic, topic_name
+from waymark.core.adapters.mongo import connect
+from waymark.core.contracts import AvroCodec, Channel
+from waymark.core.settings import KafkaSettings, MongoSettings
+
+__all__ = ["SenderFactory", "Service", "build_service", "default_senders", "utc_now"]
+
+log = structlog.get_logger(__name__)
+
+SenderFactory = Callable[[DispatchSettings], Mapping[Channel, Sender[Any]]]
+_LANE_TOPICS: dict[LaneName, Topic] = {
+    "transactional": Topic.COMMANDS_TRANSACTIONAL,
+    "marketing": Topic.COMMANDS_MARKETING,
+}
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC."""
+    return datetime.now(UTC)
+
+
+def default_senders(settings: DispatchSettings) -> Mapping[Channel, Sender[Any]]:
+    """One sender per channel, configured from the settings (each lane gets its own set)."""
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return {
+        "email": SmtpSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            use_tls=settings.smtp_tls,
+            start_tls=settings.smtp_starttls,
+            validate_certs=settings.smtp_validate_certs,
+            username=settings.smtp_username,
+            password=password,
+            timeout_s=settings.smtp_timeout_s,
+            pool_size=settings.smtp_pool_size,
+            local_hostname=settings.message_id_domain,
+        ),
+        "sms": SmsSender(
+            base_url=settings.sms_base_url,
+            account_sid=settings.sms_account_sid,
+            auth_token=settings.sms_auth_token.get_secret_value(),
+            sender=settings.sms_from,
+            timeout_s=settings.http_timeout_s,
+            pool_size=settings.http_pool_size,
+        ),
+        "push": PushSender(
+            base_url=settings.push_base_url,
+            project_id=settings.push_project_id,
+            access_token=settings.push_access_token.get_secret_value(),
+            timeout_s=settings.http_timeout_s,
+            pool_size=settings.http_pool_size,
+        ),
+        "webhook": WebhookSender(
+            url=settings.webhook_url,
+            secret=settings.webhook_secret.get_secret_value(),
+            timeout_s=settings.http_timeout_s,
+            pool_size=settings.http_pool_size,
+        ),
+    }
+
+
+@dataclass
+class Service:
+    """A wired channel-dispatch: run it until `stopping` is set."""
+
+    settings: DispatchSettings
+    ledger: Ledger
+    suppressions: SuppressionList
+    lanes: list[Lane]
+    mongo: AsyncMongoClient[dict[str, Any]]
+    producers: list[AIOKafkaProducer]
+    consumers: list[AIOKafkaConsumer]
+    senders: list[Sender[Any]]
+    app: web.Application
+    started: bool = False
+    runner: web.AppRunner | None = field(default=None)
+
+    def not_ready(self) -> list[str]:
+        """Why the service is not ready (empty when it is)."""
+        if not self.started:
+            return ["starting"]
+        return [f"lane {lane.name} not consuming" for lane in self.lanes if not lane.ready]
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Start everything, consume until `stopping`, shut down in order; raise a lane failure."""
+        await self.ledger.ensure_indexes()
+        await self.ledger.beat()
+        await self.suppressions.load()
+        for producer in self.producers:
+            await producer.start()
+        for consumer in self.consumers:
+            await consumer.start()
+        self.runner = web.AppRunner(self.app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        self.started = True
+        log.info("dispatch_started", owner=self.ledger.owner, port=self.settings.http_port)
+        helpers = [
+            asyncio.create_task(self._heartbeat(stopping)),
+            asyncio.create_task(self.suppressions.keep_fresh(stopping)),
+        ]
+        lanes = [asyncio.create_task(lane.run(stopping)) for lane in self.lanes]
+        try:
+            results = await asyncio.gather(*lanes, return_exceptions=True)
+        finally:
+            stopping.set()
+            await asyncio.gather(*helpers, return_exceptions=True)
+            await self._close()
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
+        await self.ledger.retire()
+
+    async def _heartbeat(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=self.settings.heartbeat_s)
+            except TimeoutError:
+                pass
+            try:
+                await self.ledger.beat()
+            except Exception as exc:  # the next beat tries again; others wait a stale period
+                log.warning("heartbeat_failed", error=str(exc))
+
+    async def _close(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        for producer in self.producers:
+            await producer.stop()
+        for sender in self.senders:
+            await sender.close()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        await self.mongo.close()
+
+
+def build_service(
+    *,
+    settings: DispatchSettings,
+    kafka: KafkaSettings,
+    mongo: MongoSettings,
+    clock: Callable[[], datetime] = utc_now,
+    senders: SenderFactory = default_senders,
+    owner: str | None = None,
+) -> Service:
+    """Wire a channel-dispatch from settings; nothing connects until `Service.run`."""
+    owner = owner or f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    client = connect(mongo)
+    database = client[mongo.database]
+    codec = AvroCodec.static()
+    ledger = Ledger(
+        database,
+        owner=owner,
+        clock=clock,
+        owner_stale=timedelta(seconds=settings.owner_stale_s),
+    )
+    suppressions = SuppressionList(database, clock=clock)
+    links = UnsubscribeLinks(
+        public_url=settings.public_url,
+        secret=settings.unsubscribe_secret.get_secret_value(),
+        mailto=settings.unsubscribe_mailto,
+    )
+    messages = MessageBuilder(
+        renderer=Renderer(TemplateSource(database, ttl_s=settings.template_cache_s)),
+        links=links,
+        mail_from=settings.mail_from,
+        message_id_domain=settings.message_id_domain,
+        clock=clock,
+    )
+    backoff = Backoff(
+        attempts=settings.retry_attempts,
+        base_s=settings.retry_base_s,
+        cap_s=settings.retry_max_s,
+        retry_after_cap_s=settings.retry_after_max_s,
+    )
+    rates = {
+        "email": settings.smtp_rate,
+        "sms": settings.sms_rate,
+        "push": settings.push_rate,
+        "webhook": settings.webhook_rate,
+    }
+    guards: dict[str, tuple[AdaptiveRateLimit, CircuitBreaker]] = {}
+    gate = PriorityGate() if settings.marketing_yields else None
+    outcomes_topic = topic_name(Topic.OUTCOMES, kafka.topic_prefix)
+    plain = durable_producer(kafka)
+    dead_letters = DeadLetterWriter(plain)
+    producers: list[AIOKafkaProducer] = [plain]
+    consumers: list[AIOKafkaConsumer] = []
+    all_senders: list[Sender[Any]] = []
+    lanes: list[Lane] = []
+    for lane_name, topic in _LANE_TOPICS.items():
+        lane_senders = senders(settings)
+        all_senders.extend(lane_senders.values())
+        providers: dict[Channel, Provider] = {}
+        for channel, sender in lane_senders.items():
+            # Rate limit and breaker belong to the provider: both lanes share them.
+            if sender.name not in guards:
+                guards[sender.name] = (
+                    AdaptiveRateLimit(
+                        sender.name, rates.get(channel, 100.0), recover_s=settings.rate_recover_s
+                    ),
+                    CircuitBreaker(
+                        sender.name,
+                        failures=settings.breaker_failures,
+                        reset_s=settings.breaker_reset_s,
+                    ),
+                )
+            limiter, breaker = guards[sender.name]
+            providers[channel] = Provider(
+                sender, limiter=limiter, breaker=breaker, backoff=backoff, clock=clock
+            )
+        dispatcher = Dispatcher(
+            ledger=ledger,
+            suppressions=suppressions,
+            messages=messages,
+            providers=providers,
+            clock=clock,
+            gate=gate,
+        )
+        group_id = f"{settings.group_id}.{lane_name}"
+        transactional = lane_name == "transactional"
+        consumer = manual_commit_consumer(
+            kafka,
+            group_id=group_id,
+            client_id=f"{kafka.client_id}-dispatch-{lane_name}",
+            max_partition_fetch_bytes=256 * 1024 if transactional else 1024 * 1024,
+        )
+        producer = durable_producer(
+            kafka,
+            transactional_id=f"{group_id}.{owner}",
+            retry_backoff_ms=5,
+            linger_ms=0 if transactional else 5,
+        )
+        consumers.append(consumer)
+        producers.append(producer)
+        in_flight = (
+            settings.transactional_in_flight if transactional else settings.marketing_in_flight
+        )
+        commit_ms = settings.transactional_commit_ms if transactional else settings.marketing_commit_ms
+        lanes.append(
+            Lane(
+                name=lane_name,
+                topic=topic_name(topic, kafka.topic_prefix),
+                outcomes_topic=outcomes_topic,
+                group_id=group_id,
+                consumer=consumer,
+                producer=producer,
+                dead_letters=dead_letters,
+                codec=codec,
+                dispatcher=dispatcher,
+                max_in_flight=in_flight,
+                commit_interval_s=commit_ms / 1000,
+            )
+        )
+    unsubscriber = Unsubscriber(
+        links=links,
+        suppressions=suppressions,
+        producer=plain,
+        codec=codec,
+        outcomes_topic=outcomes_topic,
+        clock=clock,
+    )
+    service = Service(
+        settings=settings,
+        ledger=ledger,
+        suppressions=suppressions,
+        lanes=lanes,
+        mongo=client,
+        producers=producers,
+        consumers=consumers,
+        senders=all_senders,
+        app=web.Application(),
+    )
+    service.app = http_app([service], unsubscriber)
+    return service

@@ -1,0 +1,184 @@
+"""What happens to one command: claim, check, render, send, record — and its one outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import AsyncIterator
+
+import structlog
+
+from waymark.channel_dispatch.delivery import Delivery, Provider
+from waymark.channel_dispatch.ledger import Claim, ClaimKind, Ledger
+from waymark.channel_dispatch.messages import MessageBuilder
+from waymark.channel_dispatch.model import Lane, Position, Result, address_of, outcome_of
+from waymark.channel_dispatch.rendering import TemplateProblem
+from waymark.channel_dispatch.suppression import SuppressionList
+from waymark.core.contracts import Channel, DispatchOutcome, SendCommand
+from waymark.core.observability.metrics import DISPATCH_DUPLICATES, DISPATCH_RECOVERED
+
+__all__ = ["Dispatcher", "PriorityGate", "Work"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """One decoded record of a lane."""
+
+    command: SendCommand
+    position: Position
+    lane: Lane
+
+
+class PriorityGate:
+    """Transactional sends hold it; marketing waits for it to be free before each send."""
+
+    def __init__(self) -> None:
+        """Free."""
+        self._holders = 0
+        self._free = asyncio.Event()
+        self._free.set()
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Hold the gate for the duration of one transactional command."""
+        self._holders += 1
+        self._free.clear()
+        try:
+            yield
+        finally:
+            self._holders -= 1
+            if not self._holders:
+                self._free.set()
+
+    async def wait_free(self) -> None:
+        """Return once no transactional command is in progress."""
+        await self._free.wait()
+
+
+class Dispatcher:
+    """Turns claimed commands into terminal results, each recorded before it is reported."""
+
+    def __init__(
+        self,
+        *,
+        ledger: Ledger,
+        suppressions: SuppressionList,
+        messages: MessageBuilder,
+        providers: Mapping[Channel, Provider],
+        clock: Callable[[], datetime],
+        gate: PriorityGate | None = None,
+        poll_s: float = 0.5,
+    ) -> None:
+        """Wire the adapters; `gate` makes marketing yield to transactional sends."""
+        self._ledger = ledger
+        self._suppressions = suppressions
+        self._messages = messages
+        self._providers = providers
+        self._clock = clock
+        self._gate = gate
+        self._poll_s = poll_s
+
+    async def claim(self, works: Sequence[Work]) -> list[Claim]:
+        """Claim the commands of a batch of records, in order."""
+        return await self._ledger.claim([(w.command, w.position) for w in works])
+
+    async def finish(self, work: Work, claim: Claim) -> DispatchOutcome | None:
+        """The outcome this record must report, or None for a duplicate record."""
+        cmd = work.command
+        if claim.kind is ClaimKind.DUPLICATE:
+            DISPATCH_DUPLICATES.labels(lane=work.lane).inc()
+            log.info("duplicate_dropped", command_id=cmd.command_id, lane=work.lane)
+            return None
+        if claim.kind is ClaimKind.FINISHED:
+            assert claim.result is not None
+            return outcome_of(cmd, claim.result)
+        if claim.kind is ClaimKind.UNFINISHED:
+            result = await self._recover(work, claim.owner)
+        elif work.lane == "transactional" and self._gate is not None:
+            async with self._gate.held():
+                result = await self._decide(work)
+        else:
+            result = await self._decide(work)
+        result = await self._ledger.record(cmd, work.position, result)
+        return outcome_of(cmd, result)
+
+    def _settled_without_sending(self, cmd: SendCommand) -> Result | None:
+        """The result a command gets from its own fields alone, when it cannot be sent."""
+        now = self._clock()
+        if cmd.channel not in self._providers:
+            return Result.decided("failed", f"no_{cmd.channel}_provider", now)
+        if cmd.channel != "webhook" and address_of(cmd) is None:
+            return Result.decided("failed", "no_address", now)
+        if cmd.category == "marketing" and not cmd.consent_granted:
+            return Result.decided("suppressed", "no_consent", now)
+        return None
+
+    async def _decide(self, work: Work) -> Result:
+        cmd = work.command
+        now = self._clock()
+        if cmd.expires_at is not None and now >= cmd.expires_at:
+            return Result.decided("expired", "expired", now)
+        settled = self._settled_without_sending(cmd)
+        if settled is not None:
+            return settled
+        address = address_of(cmd)
+        if address is not None:
+            reason = self._suppressions.reason_for(cmd.channel, address, cmd.category)
+            if reason is not None:
+                return Result.decided("suppressed", reason, now)
+        return await self._send(work, address, check_gate=True)
+
+    async def _send(self, work: Work, address: str | None, *, check_gate: bool) -> Result:
+        cmd = work.command
+        provider = self._providers[cmd.channel]
+        try:
+            message = await self._messages.build(cmd, address)
+        except TemplateProblem as problem:
+            log.warning("template_failed", template=cmd.template, reason=problem.reason)
+            return Result.decided("failed", problem.reason, self._clock())
+        if check_gate and work.lane == "marketing" and self._gate is not None:
+            await self._gate.wait_free()
+        delivery: Delivery = await provider.deliver(
+            message,
+            key=cmd.command_id,
+            deadline=cmd.expires_at,
+            priority=work.lane == "transactional",
+        )
+        if delivery.suppress is not None and address is not None:
+            await self._suppressions.add(
+                cmd.channel, address, delivery.suppress, source=cmd.command_id
+            )
+        return delivery.result
+
+    async def _recover(self, work: Work, owner: str | None) -> Result:
+        """A claim of this record without a result: its owner crashed or is still sending."""
+        cmd = work.command
+        while await self._ledger.alive(owner):
+            found = await self._ledger.result_of(cmd.command_id)
+            if found is not None:
+                return found
+            await asyncio.sleep(self._poll_s)
+        if not await self._ledger.take_over(cmd.command_id, owner or "?"):
+            # Another dispatcher resolves it: its recorded result is the outcome.
+            while (found := await self._ledger.result_of(cmd.command_id)) is None:
+                await asyncio.sleep(self._poll_s)
+            return found
+        settled = self._settled_without_sending(cmd)
+        if settled is not None:
+            # Decided from the command alone: the first attempt cannot have sent anything.
+            return settled
+        provider = self._providers[cmd.channel]
+        if provider.takes_idempotency_key:
+            DISPATCH_RECOVERED.labels(channel=cmd.channel, action="resent").inc()
+            log.warning("claim_recovered", command_id=cmd.command_id, action="resent")
+            # The provider drops a repeat of the key, so this cannot send it twice; no checks
+            # (expiry, suppression) run, since the first attempt may already have gone.
+            return await self._send(work, address_of(cmd), check_gate=False)
+        DISPATCH_RECOVERED.labels(channel=cmd.channel, action="unknown").inc()
+        log.warning("claim_recovered", command_id=cmd.command_id, action="failed_unknown")
+        return Result.decided("failed", "unknown", self._clock())

@@ -1,0 +1,202 @@
+"""The ledger: a command is claimed before it is sent and its result recorded after.
+
+Three small collections, written by inserts only (see `storage`):
+
+- `dispatch_claims` — `{_id: command_id, command_id, owner, source, channel, claimed_at}`,
+  unique on `command_id`: whoever inserts it owns the send;
+- `dispatch_results` — `{_id: command_id, command_id, owner, source, result, recorded_at}`,
+  unique on `command_id`: the terminal result, written before its outcome is published;
+- `dispatch_owners` — `{_id: owner, seen_at, pid, host}`: the heartbeat of each running
+  dispatcher, so a claim left by a dead one can be told from one still being sent;
+- `dispatch_takeovers` — `{_id: "<command_id>/<dead owner>"}`: one resolver per lost claim.
+
+`source` is the Kafka position (`topic:partition:offset`) of the record that made the claim.
+Only that record reports the command's outcome; any other record with the same command id
+is a duplicate (a second delivery or an engine replay) and is dropped without an outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from waymark.channel_dispatch.model import Position, Result
+from waymark.channel_dispatch.storage import GroupInserter, with_retries
+from waymark.core.adapters.mongo import DuplicateError, insert_unique
+from waymark.core.contracts import SendCommand
+
+__all__ = ["Claim", "ClaimKind", "Ledger"]
+
+Clock = Callable[[], datetime]
+
+_GROUP = 200
+"""Documents per insert: small enough that a transactional claim never queues long behind."""
+
+
+class ClaimKind(Enum):
+    """What the ledger says about a record's command."""
+
+    NEW = "new"
+    """Claimed now by this record: send it."""
+    FINISHED = "finished"
+    """This record claimed it before and its result is recorded: publish that result again."""
+    UNFINISHED = "unfinished"
+    """This record claimed it before (a crashed or other dispatcher) and no result is known."""
+    DUPLICATE = "duplicate"
+    """Another record claimed it: drop this one, the other reports the outcome."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The ledger's answer for one record."""
+
+    kind: ClaimKind
+    owner: str | None = None
+    result: Result | None = None
+
+
+class Ledger:
+    """Claims and results of commands in MongoDB, and the heartbeat of this dispatcher."""
+
+    def __init__(
+        self,
+        database: AsyncDatabase[dict[str, Any]],
+        *,
+        owner: str,
+        clock: Clock,
+        owner_stale: timedelta,
+    ) -> None:
+        """Use `database`; `owner` names this process in the claims it makes."""
+        self.owner = owner
+        self._clock = clock
+        self._stale = owner_stale
+        self._claims = database["dispatch_claims"]
+        self._results = database["dispatch_results"]
+        self._owners = database["dispatch_owners"]
+        self._takeovers = database["dispatch_takeovers"]
+        self._claim_writer = GroupInserter(self._claims, max_group=_GROUP)
+        self._result_writer = GroupInserter(self._results, max_group=_GROUP)
+
+    async def ensure_indexes(self) -> None:
+        """The unique indexes the at-most-once guarantee rests on; idempotent."""
+        for collection in (self._claims, self._results):
+            await with_retries(
+                lambda c=collection: c.create_index("command_id", unique=True),  # type: ignore[misc]
+                what="create ledger index",
+            )
+
+    async def claim(self, items: Sequence[tuple[SendCommand, Position]]) -> list[Claim]:
+        """Claim every command for its record; what to do with each, in order."""
+        now = self._clock()
+        # Idempotency guard: the unique index lets exactly one record claim a command.
+        inserted = await asyncio.gather(
+            *(
+                self._claim_writer.insert(
+                    {
+                        "_id": cmd.command_id,
+                        "command_id": cmd.command_id,
+                        "owner": self.owner,
+                        "source": str(position),
+                        "channel": cmd.channel,
+                        "claimed_at": now,
+                    }
+                )
+                for cmd, position in items
+            )
+        )
+        claims: list[Claim] = []
+        for (cmd, position), new in zip(items, inserted, strict=True):
+            claims.append(Claim(ClaimKind.NEW) if new else await self._existing(cmd, position))
+        return claims
+
+    async def _existing(self, cmd: SendCommand, position: Position) -> Claim:
+        claim = await self._find(self._claims, cmd.command_id)
+        if claim is None:
+            # Claimed and gone cannot happen (nothing deletes claims); treat as a duplicate.
+            return Claim(ClaimKind.DUPLICATE)
+        if claim.get("source") != str(position):
+            return Claim(ClaimKind.DUPLICATE, owner=claim.get("owner"))
+        result = await self.result_of(cmd.command_id)
+        if result is not None:
+            return Claim(ClaimKind.FINISHED, owner=claim.get("owner"), result=result)
+        if claim.get("owner") == self.owner:
+            # Our own insert that went in before a retry of it: the claim is this one.
+            return Claim(ClaimKind.NEW, owner=self.owner)
+        return Claim(ClaimKind.UNFINISHED, owner=claim.get("owner"))
+
+    async def _find(self, collection: Any, command_id: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = await with_retries(
+            lambda: collection.find_one({"_id": command_id}), what="read the ledger"
+        )
+        return found
+
+    async def result_of(self, command_id: str) -> Result | None:
+        """The recorded result of a command, or None."""
+        doc = await self._find(self._results, command_id)
+        return Result.from_document(doc["result"]) if doc is not None else None
+
+    async def record(self, command: SendCommand, position: Position, result: Result) -> Result:
+        """Record the terminal result; the one already recorded wins if there is one."""
+        doc = {
+            "_id": command.command_id,
+            "command_id": command.command_id,
+            "owner": self.owner,
+            "source": str(position),
+            "result": result.to_document(),
+            "recorded_at": self._clock(),
+        }
+        if await self._result_writer.insert(doc):
+            return result
+        stored = await self._find(self._results, command.command_id)
+        if stored is None:
+            raise RuntimeError(f"result of {command.command_id} is neither new nor stored")
+        # Our own write that went in before a retry of it, or a resolver elsewhere that got
+        # there first: the stored result is the one reported.
+        return Result.from_document(stored["result"])
+
+    async def take_over(self, command_id: str, dead_owner: str) -> bool:
+        """Become the one resolver of a claim a dead owner left; False when another is."""
+        try:
+            await insert_unique(
+                self._takeovers,
+                {"_id": f"{command_id}/{dead_owner}", "owner": self.owner, "at": self._clock()},
+            )
+        except DuplicateError:
+            return False
+        return True
+
+    async def beat(self) -> None:
+        """Tell other dispatchers this one is alive."""
+        now = self._clock()
+        await with_retries(
+            lambda: self._owners.update_one(
+                {"_id": self.owner},
+                {"$set": {"seen_at": now, "pid": os.getpid(), "host": socket.gethostname()}},
+                upsert=True,
+            ),
+            what="heartbeat",
+        )
+
+    async def retire(self) -> None:
+        """Leave on a clean shutdown: claims of this owner are all resolved by then."""
+        await with_retries(lambda: self._owners.delete_one({"_id": self.owner}), what="retire")
+
+    async def alive(self, owner: str | None) -> bool:
+        """Whether `owner` beat recently (this process always is)."""
+        if owner == self.owner:
+            return True
+        if owner is None:
+            return False
+        doc = await self._find(self._owners, owner)
+        if doc is None:
+            return False
+        seen: datetime = doc["seen_at"]
+        return self._clock() - seen < self._stale

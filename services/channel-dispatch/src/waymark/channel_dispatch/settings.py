@@ -1,0 +1,96 @@
+"""channel-dispatch settings (`WAYMARK_DISPATCH_*`), read once in `__main__`."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from waymark.core.settings import ServiceSettings
+
+__all__ = ["DispatchSettings"]
+
+
+class DispatchSettings(ServiceSettings):
+    """Lanes, providers, failure handling and the HTTP surface of channel-dispatch."""
+
+    model_config = SettingsConfigDict(env_prefix="WAYMARK_DISPATCH_", extra="ignore", frozen=True)
+
+    # Lanes: separate consumer groups, bounds and commit cadence, so marketing never delays
+    # a transactional send.
+    group_id: str = "waymark-dispatch"
+    transactional_in_flight: int = Field(default=64, ge=1, description="records being sent")
+    marketing_in_flight: int = Field(default=512, ge=1)
+    transactional_commit_ms: int = Field(default=0, ge=0, description="min gap between commits")
+    marketing_commit_ms: int = Field(default=200, ge=0)
+    marketing_yields: bool = Field(
+        default=True, description="marketing starts no send while a transactional one runs"
+    )
+
+    # The ledger's view of a crashed owner: a claim whose owner stopped its heartbeat for
+    # this long, without a result, is resolved (resent with its key, or failed: unknown).
+    heartbeat_s: float = Field(default=2.0, gt=0)
+    owner_stale_s: float = Field(default=10.0, gt=0)
+
+    # Templates.
+    template_cache_s: float = Field(default=30.0, ge=0)
+
+    # SMTP.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    smtp_tls: bool = Field(default=False, description="implicit TLS (port 465 style)")
+    smtp_starttls: bool | None = Field(
+        default=None, description="true: require, false: never, unset: when offered"
+    )
+    smtp_validate_certs: bool = True
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_pool_size: int = Field(default=16, ge=1, description="connections per lane")
+    smtp_timeout_s: float = Field(default=15.0, gt=0)
+    mail_from: str = "Waymark <noreply@waymark.local>"
+    message_id_domain: str = "waymark.local"
+
+    # SMS, Twilio-style REST.
+    sms_base_url: str = "http://127.0.0.1:8025"
+    sms_account_sid: str = "ACwaymark"
+    sms_auth_token: SecretStr = SecretStr("dev-token")
+    sms_from: str = "+15550000000"
+
+    # Push, FCM-style HTTP v1.
+    push_base_url: str = "http://127.0.0.1:8025"
+    push_project_id: str = "waymark-dev"
+    push_access_token: SecretStr = SecretStr("dev-token")
+
+    # Signed webhooks.
+    webhook_url: str = "http://127.0.0.1:8025/webhooks/waymark"
+    webhook_secret: SecretStr = SecretStr("dev-webhook-secret")
+
+    http_timeout_s: float = Field(default=10.0, gt=0)
+    http_pool_size: int = Field(default=32, ge=1, description="connections per provider")
+
+    # Retries: exponential backoff with full jitter; Retry-After wins when the provider sends it.
+    retry_attempts: int = Field(default=5, ge=1)
+    retry_base_s: float = Field(default=0.5, ge=0)
+    retry_max_s: float = Field(default=30.0, ge=0)
+    retry_after_max_s: float = Field(default=120.0, ge=0)
+
+    # Per-provider rate (sends/s) halving on 429 and recovering, and circuit breaker.
+    smtp_rate: float = Field(default=5000.0, gt=0)
+    sms_rate: float = Field(default=100.0, gt=0)
+    push_rate: float = Field(default=500.0, gt=0)
+    webhook_rate: float = Field(default=200.0, gt=0)
+    rate_recover_s: float = Field(default=10.0, gt=0, description="time to recover full rate")
+    breaker_failures: int = Field(default=5, ge=1, description="consecutive, to open")
+    breaker_reset_s: float = Field(default=10.0, gt=0, description="open, before a probe")
+
+    # HTTP: health, readiness, metrics and the unsubscribe target.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8083
+    public_url: str = Field(
+        default="http://127.0.0.1:8083", description="base of unsubscribe links in emails"
+    )
+    unsubscribe_secret: SecretStr = SecretStr("dev-unsubscribe-secret")
+    unsubscribe_mailto: str | None = Field(
+        default=None, description="mailbox for List-Unsubscribe mailto: (optional)"
+    )
+
+    log_level: str = "INFO"

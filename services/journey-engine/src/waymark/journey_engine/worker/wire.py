@@ -1,0 +1,243 @@
+"""Between the wire and decide(): Avro records become engine inputs, decisions become records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from hashlib import sha256
+from typing import Any
+
+from waymark.core.contracts import (
+    AvroCodec,
+    CodecError,
+    CustomerEvent,
+    DispatchOutcome,
+    JourneyTransition,
+    Tick,
+)
+from waymark.core.contracts import SendCommand as WireCommand
+from waymark.core.contracts import topics as names
+from waymark.core.engine import (
+    ApiTrigger,
+    CatalogChange,
+    Consent,
+    Identify,
+    Input,
+    Outcome,
+    ScheduleTick,
+    SendCommand,
+    Track,
+    Transition,
+)
+from waymark.core.engine import Tick as TimerTick
+from waymark.core.engine.steps.split import HOLDOUT
+
+__all__ = [
+    "CATALOG_TIMER",
+    "SCHEDULE_TIMER",
+    "InputDecoder",
+    "OutputEncoder",
+    "catalog_tick",
+    "schedule_tick",
+]
+
+CATALOG_TIMER = "catalog/"
+"""Ticks whose timer id starts so carry a catalog change to one customer."""
+SCHEDULE_TIMER = "schedule/"
+"""Ticks whose timer id starts so enter one customer into a schedule-triggered journey."""
+
+
+class InputDecoder:
+    """Decodes a record of an input topic into the engine's typed input."""
+
+    def __init__(self, codec: AvroCodec) -> None:
+        self._codec = codec
+
+    def decode(self, topic: str, value: bytes | None) -> Input:
+        """The input a record stands for; CodecError (to the DLQ) when it stands for none."""
+        model = self._codec.decode_model(value)
+        if isinstance(model, CustomerEvent):
+            return _event_input(model)
+        if isinstance(model, DispatchOutcome):
+            return Outcome(
+                model.outcome_id,
+                model.customer_id,
+                model.at,
+                model.status,
+                command_id=model.command_id,
+                journey_id=model.journey_id,
+                step_id=model.step_id,
+                channel=model.channel,
+                reason=model.reason,
+            )
+        if isinstance(model, Tick):
+            return _tick_input(model)
+        raise CodecError(f"a {type(model).__name__} is no input of the engine ({topic})")
+
+
+def _event_input(event: CustomerEvent) -> Input:
+    if event.type == "identify":
+        return Identify(event.event_id, event.customer_id, event.timestamp, event.traits)
+    if event.type == "track":
+        if not event.name:
+            raise CodecError(f"track event {event.event_id} has no name")
+        return Track(
+            event.event_id, event.customer_id, event.timestamp, event.name, event.properties
+        )
+    if event.type == "consent":
+        if event.channel is None or event.granted is None:
+            raise CodecError(f"consent event {event.event_id} lacks channel or granted")
+        return Consent(
+            event.event_id, event.customer_id, event.timestamp, event.channel, event.granted
+        )
+    if not event.journey_id:
+        raise CodecError(f"api_trigger event {event.event_id} names no journey")
+    return ApiTrigger(
+        event.event_id, event.customer_id, event.timestamp, event.journey_id, event.properties
+    )
+
+
+def _tick_input(tick: Tick) -> Input:
+    if tick.timer_id.startswith(CATALOG_TIMER):
+        _, journey_id, change, version = tick.timer_id.split("/", 3)
+        return CatalogChange(
+            f"catalog:{tick.timer_id}",
+            tick.customer_id,
+            tick.due_at,
+            journey_id,
+            change,  # type: ignore[arg-type]
+            int(version) if version.isdigit() else None,
+        )
+    if tick.timer_id.startswith(SCHEDULE_TIMER):
+        return ScheduleTick(
+            f"sched:{tick.timer_id}", tick.customer_id, tick.due_at, tick.journey_id
+        )
+    return TimerTick(f"tick:{tick.timer_id}", tick.customer_id, tick.due_at, tick.timer_id)
+
+
+def catalog_tick(
+    customer_id: str, journey_id: str, change: str, version: int, at: datetime
+) -> Tick:
+    """A tick delivering a catalog change (paused, resumed, archived) to one customer."""
+    timer = f"{CATALOG_TIMER}{journey_id}/{change}/{version}"
+    return Tick(
+        customer_id=customer_id,
+        journey_id=journey_id,
+        entry_id="",
+        timer_id=timer,
+        due_at=at,
+        generation=0,
+    )
+
+
+def schedule_tick(customer_id: str, journey_id: str, fire: datetime) -> Tick:
+    """A tick entering one customer into a schedule-triggered journey at `fire`."""
+    timer = f"{SCHEDULE_TIMER}{journey_id}/{int(fire.timestamp())}"
+    return Tick(
+        customer_id=customer_id,
+        journey_id=journey_id,
+        entry_id="",
+        timer_id=timer,
+        due_at=fire,
+        generation=0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record to produce: topic (logical), key and encoded value."""
+
+    topic: str
+    key: bytes
+    value: bytes
+
+
+class OutputEncoder:
+    """Encodes a decision's commands and transitions for their topics."""
+
+    def __init__(
+        self,
+        codec: AvroCodec,
+        *,
+        marketing_expiry: timedelta = timedelta(hours=24),
+        transactional_expiry: timedelta = timedelta(hours=72),
+    ) -> None:
+        self._codec = codec
+        self._expiry = {"marketing": marketing_expiry, "transactional": transactional_expiry}
+
+    def command(self, cmd: SendCommand, cause: Input) -> Record:
+        """The SendCommand record, on the lane of the journey's type.
+
+        `cause` is the input being decided: its name and properties are the template's
+        `event` variables (the entry event is kept trimmed in the state).
+        """
+        topic = (
+            names.COMMANDS_MARKETING
+            if cmd.category == "marketing"
+            else names.COMMANDS_TRANSACTIONAL
+        )
+        recipient: dict[str, Any] = {"address": cmd.address, "profile": dict(cmd.profile)}
+        wire = WireCommand(
+            command_id=cmd.command_id,
+            customer_id=cmd.customer_id,
+            journey_id=cmd.journey_id,
+            journey_version=cmd.journey_version,
+            entry_id=cmd.entry_id,
+            step_id=cmd.step_id,
+            attempt=cmd.attempt,
+            channel=cmd.channel,  # type: ignore[arg-type]
+            template=cmd.template,
+            category=cmd.category,
+            consent_granted=cmd.consent_granted,
+            recipient=recipient,
+            entry=dict(cmd.entry_properties),
+            event=_event_variables(cause),
+            created_at=cmd.at,
+            expires_at=cmd.at + self._expiry[cmd.category],
+        )
+        return Record(topic, cmd.customer_id.encode(), self._codec.encode_model(wire))
+
+    def transition(self, tr: Transition, input_id: str, seq: int) -> Record:
+        """The JourneyTransition record; its id is stable across replays of the same input."""
+        digest = sha256(f"{tr.customer_id}\x1f{input_id}\x1f{seq}".encode()).hexdigest()[:32]
+        split_path, control = _split_details(tr)
+        wire = JourneyTransition(
+            transition_id=digest,
+            customer_id=tr.customer_id,
+            journey_id=tr.journey_id,
+            journey_version=tr.journey_version,
+            entry_id=tr.entry_id,
+            kind=tr.kind,
+            milestone_id=tr.milestone_id,
+            step_id=tr.step_id,
+            reason=tr.reason,
+            split_path=split_path,
+            control=control,
+            at=tr.at,
+            input_id=input_id,
+        )
+        return Record(names.TRANSITIONS, tr.customer_id.encode(), self._codec.encode_model(wire))
+
+    def tick(self, tick: Tick) -> Record:
+        """A Tick record keyed by its customer."""
+        return Record(names.TICKS, tick.customer_id.encode(), self._codec.encode_model(tick))
+
+
+def _event_variables(cause: Input) -> dict[str, Any] | None:
+    if isinstance(cause, Track):
+        return {"name": cause.event, "properties": dict(cause.properties)}
+    if isinstance(cause, ApiTrigger):
+        return {"name": "api_trigger", "properties": dict(cause.payload)}
+    return None
+
+
+def _split_details(tr: Transition) -> tuple[int | None, bool | None]:
+    # A split's control group is told by the engine's "holdout" reason; a path by its target.
+    if tr.reason == HOLDOUT:
+        return None, True
+    return None, None
+
+
+def utc_now() -> datetime:
+    """The wall clock, the only clock the worker reads (decide() never does)."""
+    return datetime.now(UTC)
