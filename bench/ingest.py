@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import contextlib
 import os
 import platform
 import socket
@@ -30,6 +32,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from waymark.core.adapters.kafka.topics import ensure_topics, topic_specs
 
 WRITE_KEY = "bench-write-key"
+AUTHORIZATION = base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
 
 
 def machine() -> str:
@@ -59,62 +62,110 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux), or NaN elsewhere."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return float("nan")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     """What one scenario measured."""
 
     name: str
+    clients: int
     events: int
     requests: int
     seconds: float
     latencies: list[float]
     refused: int
+    server_cpu: float = float("nan")
+    client_cpu: float = float("nan")
 
     def line(self) -> str:
         """One line of the report."""
         ordered = sorted(self.latencies)
         p50 = statistics.median(ordered) * 1000
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        per_cpu = self.events / self.server_cpu if self.server_cpu else float("nan")
         return (
-            f"{self.name:<18} {self.events / self.seconds:>9,.0f} events/s "
-            f"{self.requests / self.seconds:>8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
-            f"   ({self.events:,} events in {self.seconds:.1f} s, {self.refused} non-202)"
+            f"{self.name:<10} {self.clients:>3} clients {self.events / self.seconds:>9,.0f} "
+            f"events/s {self.requests / self.seconds:>7,.0f} req/s  p50 {p50:6.1f} ms  "
+            f"p99 {p99:6.1f} ms  CPU server {self.server_cpu / self.seconds:4.0%} "
+            f"client {self.client_cpu / self.seconds:4.0%}  {per_cpu:>7,.0f} events/server "
+            f"CPU-s  ({self.refused} non-202)"
         )
 
 
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: cheap enough that the client is not the bottleneck."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        """Connect to host:port."""
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer)
+
+    async def post(self, path: str, body: bytes) -> int:
+        """POST `body` as JSON with the write key; the response status."""
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: ingest\r\nAuthorization: Basic {AUTHORIZATION}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return int(status_line.split()[1])
+
+    async def close(self) -> None:
+        """Close the connection."""
+        self.writer.close()
+        with contextlib.suppress(OSError):
+            await self.writer.wait_closed()
+
+
 async def drive(
-    url: str, name: str, body_for: Any, per_request: int, concurrency: int, seconds: float
+    port: int, path: str, body_for: Any, per_request: int, concurrency: int, seconds: float
 ) -> Result:
-    """Post from `concurrency` clients for `seconds`; count acknowledged events."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    """Post from `concurrency` keep-alive connections for `seconds`; count acknowledged events."""
     latencies: list[float] = []
     accepted = 0
     refused = 0
-    async with httpx.AsyncClient(
-        base_url=url, auth=(WRITE_KEY, ""), limits=limits, timeout=30
-    ) as http:
-        deadline = time.perf_counter() + seconds
-        started = time.perf_counter()
+    connections = [await Connection.open("127.0.0.1", port) for _ in range(concurrency)]
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
 
-        async def client(worker: int) -> None:
-            nonlocal accepted, refused
-            n = 0
-            while time.perf_counter() < deadline:
-                content = body_for(worker, n)
-                t0 = time.perf_counter()
-                response = await http.post(
-                    name, content=content, headers={"content-type": "application/json"}
-                )
-                latencies.append(time.perf_counter() - t0)
-                if response.status_code == 202:
-                    accepted += per_request
-                else:
-                    refused += 1
-                n += 1
+    async def client(worker: int, connection: Connection) -> None:
+        nonlocal accepted, refused
+        n = 0
+        while time.perf_counter() < deadline:
+            content = body_for(worker, n)
+            t0 = time.perf_counter()
+            status = await connection.post(path, content)
+            latencies.append(time.perf_counter() - t0)
+            if status == 202:
+                accepted += per_request
+            else:
+                refused += 1
+            n += 1
 
-        await asyncio.gather(*(client(w) for w in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return Result(name, accepted, len(latencies), elapsed, latencies, refused)
+    await asyncio.gather(*(client(w, c) for w, c in enumerate(connections)))
+    elapsed = time.perf_counter() - started
+    for connection in connections:
+        await connection.close()
+    return Result(path, concurrency, accepted, len(latencies), elapsed, latencies, refused)
 
 
 def track_body(worker: int, n: int) -> bytes:
@@ -176,8 +227,8 @@ async def main() -> None:
         "--bootstrap", default=os.environ.get("WAYMARK_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="per scenario")
-    parser.add_argument("--single-clients", type=int, default=32)
-    parser.add_argument("--batch-clients", type=int, default=8)
+    parser.add_argument("--single-clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--batch-clients", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--partitions", type=int, default=6)
     args = parser.parse_args()
 
@@ -194,7 +245,8 @@ async def main() -> None:
         "WAYMARK_INGEST_WRITE_KEYS": f'{{"bench": "{WRITE_KEY}"}}',
         "WAYMARK_INGEST_LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
+    # The server is the process under test; this one only drives it over loopback.
+    server = subprocess.Popen(  # noqa: ASYNC220
         [sys.executable, "-m", "waymark.trigger_ingest"], env=env, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
@@ -205,17 +257,17 @@ async def main() -> None:
             f"server:  one waymark-ingest process (uvicorn, 1 worker), Kafka {args.bootstrap} "
             f"({args.partitions} partitions, acks=all, idempotent); client: this process"
         )
-        await drive(url, "/v1/track", track_body, 1, 8, 2.0)  # warm-up
-        results = [
-            await drive(url, "/v1/track", track_body, 1, args.single_clients, args.seconds),
-            await drive(url, "/v1/batch", batch_body, 100, args.batch_clients, args.seconds),
-        ]
-        print(
-            f"single events: {args.single_clients} concurrent clients; "
-            f"batches of 100: {args.batch_clients} concurrent clients"
-        )
-        for result in results:
-            print(result.line())
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"load average before: {load} (other processes share the CPUs)")
+        await drive(port, "/v1/track", track_body, 1, 8, 2.0)  # warm-up
+        scenarios = [("/v1/track", track_body, 1, c) for c in args.single_clients]
+        scenarios += [("/v1/batch", batch_body, 100, c) for c in args.batch_clients]
+        for path, body, per_request, clients in scenarios:
+            before, client_before = cpu_seconds(server.pid), time.process_time()
+            result = await drive(port, path, body, per_request, clients, args.seconds)
+            result.server_cpu = cpu_seconds(server.pid) - before
+            result.client_cpu = time.process_time() - client_before
+            print(result.line(), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -124,12 +124,12 @@ async def test_corrupt_record_raises_codec_error_and_goes_to_dlq(
     assert reason in errors[0].lower()
     assert "truncated" in errors[1].lower() or "corrupt" in errors[1].lower()
 
-    reader = AIOKafkaConsumer(bootstrap_servers=kafka_topics.bootstrap, auto_offset_reset="earliest")
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=kafka_topics.bootstrap, auto_offset_reset="earliest"
+    )
     await reader.start()
     try:
-        reader.assign(
-            [TopicPartition(dlq_topic(topic), p) for p in range(kafka_topics.partitions)]
-        )
+        reader.assign([TopicPartition(dlq_topic(topic), p) for p in range(kafka_topics.partitions)])
         dead = await _take(reader, 2)
     finally:
         await reader.stop()

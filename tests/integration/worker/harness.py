@@ -81,9 +81,9 @@ class WorkerProcess:
         except OSError:
             return False
 
-    async def wait_ready(self, timeout: float = 60) -> None:
+    async def wait_ready(self, within: float = 60) -> None:
         """Wait for readiness, failing with the log tail."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 break
@@ -203,10 +203,10 @@ class Reader:
             self.records.extend(self.codec.decode_model(r.value) for r in records)
 
     async def until(
-        self, predicate: Callable[[list[Any]], bool], timeout: float = 30, what: str = ""
+        self, predicate: Callable[[list[Any]], bool], within: float = 30, what: str = ""
     ) -> list[Any]:
         """Poll until `predicate(records)` holds; fail naming `what` otherwise."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             await self.poll()
             if predicate(self.records):

@@ -38,9 +38,10 @@ async def test_event_in_command_out_on_the_transactional_lane(bus: Any, make_wor
     await bus.event("c1", "identify", traits={"email": "c1@example.com"})
     await bus.event("c1", "track", name="order_completed", properties={"order_id": "o-1"})
 
-    async with Reader(bus.kafka, Topic.COMMANDS_TRANSACTIONAL) as lane, Reader(
-        bus.kafka, Topic.TRANSITIONS
-    ) as transitions:
+    async with (
+        Reader(bus.kafka, Topic.COMMANDS_TRANSACTIONAL) as lane,
+        Reader(bus.kafka, Topic.TRANSITIONS) as transitions,
+    ):
         records = await lane.until(lambda r: len(_commands(r, "c1")) >= 1, what="a command")
         [command] = _commands(records, "c1")
         assert command.journey_id == "order-confirmation"
@@ -87,7 +88,7 @@ async def test_wait_of_two_seconds_fires_once(bus: Any, make_worker: Any) -> Non
     async with Reader(bus.kafka, Topic.COMMANDS_TRANSACTIONAL) as lane:
         await lane.poll()
         assert _commands(lane.records, "c2") == []  # not before the wait is over
-        await lane.until(lambda r: len(_commands(r, "c2")) == 1, timeout=20, what="the send")
+        await lane.until(lambda r: len(_commands(r, "c2")) == 1, within=20, what="the send")
         await asyncio.sleep(4)
         await lane.poll()
         assert len(_commands(lane.records, "c2")) == 1
@@ -95,12 +96,19 @@ async def test_wait_of_two_seconds_fires_once(bus: Any, make_worker: Any) -> Non
 
 
 async def test_exit_when_cancels_a_pending_wait(bus: Any, make_worker: Any) -> None:
-    journey = {**WAIT_THEN_SEND, "milestones": [
-        {"id": "main", "name": "Main", "steps": [
-            {"id": "pause", "wait": {"duration": "PT4S"}},
-            {"id": "after-wait", "send": {"channel": "email", "template": "after-wait"}},
-        ]}
-    ]}
+    journey = {
+        **WAIT_THEN_SEND,
+        "milestones": [
+            {
+                "id": "main",
+                "name": "Main",
+                "steps": [
+                    {"id": "pause", "wait": {"duration": "PT4S"}},
+                    {"id": "after-wait", "send": {"channel": "email", "template": "after-wait"}},
+                ],
+            }
+        ],
+    }
     await bus.publish_journey(journey)
     worker = make_worker()
     await worker.wait_ready()
@@ -167,7 +175,7 @@ async def test_wait_for_takes_the_event_exit_or_the_timeout_exit(
     async with Reader(bus.kafka, Topic.COMMANDS_TRANSACTIONAL) as lane:
         await lane.until(
             lambda r: len(_commands(r, "buyer")) == 1 and len(_commands(r, "leaver")) == 1,
-            timeout=20,
+            within=20,
             what="both exits",
         )
         await asyncio.sleep(4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.driver import T0, Engine, days, hours, journey_doc
+from waymark.core.engine import from_bytes, to_bytes
 
 STEPS = [
     {"id": "pause", "wait": {"duration": "P1D"}},
@@ -27,7 +28,10 @@ def test_paused_holds_timers_and_resume_continues_at_once() -> None:
     eng.advance(T0 + days(2))
 
     assert eng.sent() == []
-    assert eng.state().instances["test-journey"].wait is not None
+    held = eng.state().instances["test-journey"].wait
+    assert held is not None
+    assert held.held
+    assert from_bytes(to_bytes(eng.state())) == eng.state()
 
     eng.catalog.set_status("test-journey", "active")
     eng.catalog_change("test-journey", "resumed", T0 + days(3))

@@ -131,3 +131,28 @@ def test_malformed_wrongly_typed_oversized_and_unicode_heavy_bodies_get_only_4xx
         assert response.json()["errors"], response.text
 
     check()
+
+
+HEADER_TEXT = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=80),
+    st.integers(min_value=-(10**15), max_value=10**15).map(str),
+    st.integers(min_value=10**9, max_value=10**13).map(str),
+    st.sampled_from(["99999999999", "999999999999", "0", "-1", "1e9", " 1", "１２３"]),
+    st.just("v1=").map(lambda p: p + "0" * 64),
+)
+
+
+def test_arbitrary_signature_headers_get_only_4xx(fuzz_client: SyncClient) -> None:
+    @FUZZ
+    @given(stamp=HEADER_TEXT, signature=HEADER_TEXT, provider=PROVIDERS)
+    def check(stamp: str, signature: str, provider: str) -> None:
+        headers = {
+            "x-waymark-timestamp": stamp.encode("latin-1"),
+            "x-waymark-signature": signature.encode("latin-1"),
+        }
+        response = fuzz_client.loop.run_until_complete(
+            fuzz_client.http.post(f"/v1/webhooks/{provider}", content=b"{}", headers=headers)
+        )
+        assert 400 <= response.status_code < 500, response.text
+
+    check()

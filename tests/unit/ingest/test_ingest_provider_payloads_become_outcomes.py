@@ -181,6 +181,7 @@ async def test_a_stop_becomes_a_consent_event_with_a_derived_id(
         ("email", [{"event": "open"}], "[0].customer_id"),
         ("email", [{"event": "open", **SEND}, {"event": 3, **SEND}], "[1].event"),
         ("sms", {"MessageStatus": "delivered", **SEND}, "MessageSid"),
+        ("sms", {"MessageSid": "SMin", "Body": "STOP"}, "customer_id"),
         ("push", {"event": "opened", **SEND, "journey_version": "2"}, "journey_version"),
         ("push", {"event": "opened", **SEND, "timestamp": "2027-01-01T00:00:00Z"}, "timestamp"),
         ("push", {"event": "opened", **SEND, "timestamp": 1767607200000}, "timestamp"),

@@ -40,6 +40,12 @@ def _errors(response: httpx.Response) -> dict[str | None, str]:
             "timestamp",
             "ISO-8601 string",
         ),
+        (
+            "/v1/track",
+            {"userId": "c", "event": "a", "timestamp": "0001-01-01T00:00:00+14:00"},
+            "timestamp",
+            "not be before 1970",
+        ),
         ("/v1/track", {"userId": "c", "event": "a", "messageId": 5}, "messageId", "valid string"),
         (
             "/v1/consent",

@@ -37,6 +37,7 @@ async def test_a_signed_request_is_accepted(
             "is required",
         ),
         (lambda h, b: ({**h, TIMESTAMP_HEADER: "soon"}, b), TIMESTAMP_HEADER, "whole seconds"),
+        (lambda h, b: ({**h, TIMESTAMP_HEADER: "9" * 12}, b), TIMESTAMP_HEADER, "whole seconds"),
         (lambda h, b: (h, b + b" "), SIGNATURE_HEADER, "does not match"),
         (
             lambda h, b: ({**h, SIGNATURE_HEADER: h[SIGNATURE_HEADER].upper()}, b),

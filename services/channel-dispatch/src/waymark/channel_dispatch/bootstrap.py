@@ -7,6 +7,7 @@ with what the environment says.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -141,23 +142,25 @@ class Service:
             asyncio.create_task(self.suppressions.keep_fresh(stopping)),
         ]
         lanes = [asyncio.create_task(lane.run(stopping)) for lane in self.lanes]
+        failures: list[BaseException] = []
         try:
             results = await asyncio.gather(*lanes, return_exceptions=True)
+            failures = [r for r in results if isinstance(r, BaseException)]
         finally:
             stopping.set()
             await asyncio.gather(*helpers, return_exceptions=True)
+            if not failures:
+                # Every claim of this owner has its result: others need not wait for it.
+                with contextlib.suppress(Exception):
+                    await self.ledger.retire()
             await self._close()
-        failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
             raise failures[0]
-        await self.ledger.retire()
 
     async def _heartbeat(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=self.settings.heartbeat_s)
-            except TimeoutError:
-                pass
             try:
                 await self.ledger.beat()
             except Exception as exc:  # the next beat tries again; others wait a stale period
@@ -248,7 +251,12 @@ def build_service(
                 )
             limiter, breaker = guards[sender.name]
             providers[channel] = Provider(
-                sender, limiter=limiter, breaker=breaker, backoff=backoff, clock=clock
+                sender,
+                limiter=limiter,
+                breaker=breaker,
+                backoff=backoff,
+                clock=clock,
+                concurrency=settings.send_concurrency,
             )
         dispatcher = Dispatcher(
             ledger=ledger,
@@ -268,7 +276,10 @@ def build_service(
         )
         producer = durable_producer(
             kafka,
-            transactional_id=f"{group_id}.{owner}",
+            # Stable per instance: a restart fences the crashed producer and aborts its open
+            # transaction at once instead of blocking read_committed consumers until timeout.
+            transactional_id=f"{group_id}.{settings.instance_id}",
+            transaction_timeout_ms=15000,
             retry_backoff_ms=5,
             linger_ms=0 if transactional else 5,
         )
@@ -277,7 +288,9 @@ def build_service(
         in_flight = (
             settings.transactional_in_flight if transactional else settings.marketing_in_flight
         )
-        commit_ms = settings.transactional_commit_ms if transactional else settings.marketing_commit_ms
+        commit_ms = (
+            settings.transactional_commit_ms if transactional else settings.marketing_commit_ms
+        )
         lanes.append(
             Lane(
                 name=lane_name,

@@ -15,10 +15,10 @@ from waymark.channel_dispatch.model import Result
 from waymark.channel_dispatch.resilience import AdaptiveRateLimit, Backoff, CircuitBreaker
 from waymark.channel_dispatch.senders.base import (
     Message,
-    Rejected,
-    Retryable,
+    RejectedError,
+    RetryableError,
     Sender,
-    Uncertain,
+    UncertainError,
 )
 from waymark.channel_dispatch.suppression import SuppressionReason
 from waymark.core.observability.metrics import DISPATCH_ATTEMPTS, DISPATCH_SEND_SECONDS
@@ -47,10 +47,16 @@ class Provider:
         breaker: CircuitBreaker,
         backoff: Backoff,
         clock: Callable[[], datetime],
+        concurrency: int = 32,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        """Guard `sender` with a shared `limiter` and `breaker` (one each per provider)."""
+        """Guard `sender` with a shared `limiter` and `breaker` (one each per provider).
+
+        At most `concurrency` sends of this lane are past their `before_send` at a time, so
+        few are ever in the state a crash makes uncertain.
+        """
         self.sender = sender
+        self._slots = asyncio.Semaphore(concurrency)
         self.name = sender.name
         self._limiter = limiter
         self._breaker = breaker
@@ -64,9 +70,30 @@ class Provider:
         return bool(self.sender.takes_idempotency_key)
 
     async def deliver(
-        self, message: Message, *, key: str, deadline: datetime | None, priority: bool
+        self,
+        message: Message,
+        *,
+        key: str,
+        deadline: datetime | None,
+        priority: bool,
+        before_send: Callable[[], Awaitable[None]] | None = None,
     ) -> Delivery:
-        """Send `message` at most once; the result after the last attempt."""
+        """Send `message` at most once; the result after the last attempt.
+
+        `before_send` runs once, right before the first provider call (the ledger notes that
+        a send may now happen).
+        """
+        async with self._slots:
+            return await self._attempts(message, key, deadline, priority, before_send)
+
+    async def _attempts(
+        self,
+        message: Message,
+        key: str,
+        deadline: datetime | None,
+        priority: bool,
+        before_send: Callable[[], Awaitable[None]] | None,
+    ) -> Delivery:
         reason = "unknown"
         for attempt in range(1, self._backoff.attempts + 1):
             wait = self._breaker.permit()
@@ -76,11 +103,14 @@ class Provider:
                 await self._sleep(wait)
                 wait = self._breaker.permit()
             await self._limiter.acquire(priority=priority)
+            if before_send is not None:
+                await before_send()
+                before_send = None
             started = time.perf_counter()
             try:
                 # Idempotency guard: this runs once per claim; keyed providers drop a repeat.
                 receipt = await self.sender.send(message, key=key)
-            except Retryable as exc:
+            except RetryableError as exc:
                 self._observe(started, "retry")
                 reason = exc.reason
                 if exc.throttled:
@@ -98,11 +128,11 @@ class Provider:
                 log.info("send_retry", provider=self.name, reason=reason, attempt=attempt)
                 await self._sleep(delay)
                 continue
-            except Rejected as exc:
+            except RejectedError as exc:
                 self._observe(started, "rejected")
                 self._breaker.success()
                 return Delivery(self._now("failed", exc.reason), suppress=exc.suppress)
-            except Uncertain as exc:
+            except UncertainError as exc:
                 self._observe(started, "uncertain")
                 self._breaker.failure()
                 log.warning("send_uncertain", provider=self.name, reason=exc.reason)

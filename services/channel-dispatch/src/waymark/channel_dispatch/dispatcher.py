@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import AsyncIterator
 
 import structlog
 
@@ -15,7 +14,7 @@ from waymark.channel_dispatch.delivery import Delivery, Provider
 from waymark.channel_dispatch.ledger import Claim, ClaimKind, Ledger
 from waymark.channel_dispatch.messages import MessageBuilder
 from waymark.channel_dispatch.model import Lane, Position, Result, address_of, outcome_of
-from waymark.channel_dispatch.rendering import TemplateProblem
+from waymark.channel_dispatch.rendering import TemplateRenderError
 from waymark.channel_dispatch.suppression import SuppressionList
 from waymark.core.contracts import Channel, DispatchOutcome, SendCommand
 from waymark.core.observability.metrics import DISPATCH_DUPLICATES, DISPATCH_RECOVERED
@@ -98,7 +97,7 @@ class Dispatcher:
             assert claim.result is not None
             return outcome_of(cmd, claim.result)
         if claim.kind is ClaimKind.UNFINISHED:
-            result = await self._recover(work, claim.owner)
+            result = await self._recover(work, claim)
         elif work.lane == "transactional" and self._gate is not None:
             async with self._gate.held():
                 result = await self._decide(work)
@@ -138,7 +137,7 @@ class Dispatcher:
         provider = self._providers[cmd.channel]
         try:
             message = await self._messages.build(cmd, address)
-        except TemplateProblem as problem:
+        except TemplateRenderError as problem:
             log.warning("template_failed", template=cmd.template, reason=problem.reason)
             return Result.decided("failed", problem.reason, self._clock())
         if check_gate and work.lane == "marketing" and self._gate is not None:
@@ -148,6 +147,7 @@ class Dispatcher:
             key=cmd.command_id,
             deadline=cmd.expires_at,
             priority=work.lane == "transactional",
+            before_send=lambda: self._ledger.mark_sending(cmd),
         )
         if delivery.suppress is not None and address is not None:
             await self._suppressions.add(
@@ -155,9 +155,10 @@ class Dispatcher:
             )
         return delivery.result
 
-    async def _recover(self, work: Work, owner: str | None) -> Result:
+    async def _recover(self, work: Work, claim: Claim) -> Result:
         """A claim of this record without a result: its owner crashed or is still sending."""
         cmd = work.command
+        owner = claim.owner
         while await self._ledger.alive(owner):
             found = await self._ledger.result_of(cmd.command_id)
             if found is not None:
@@ -165,12 +166,13 @@ class Dispatcher:
             await asyncio.sleep(self._poll_s)
         if not await self._ledger.take_over(cmd.command_id, owner or "?"):
             # Another dispatcher resolves it: its recorded result is the outcome.
-            while (found := await self._ledger.result_of(cmd.command_id)) is None:
-                await asyncio.sleep(self._poll_s)
-            return found
+            return await self._result_when_recorded(cmd.command_id)
+        if not await self._ledger.was_sending(cmd.command_id):
+            # The owner died before calling the provider: nothing went out, decide afresh.
+            DISPATCH_RECOVERED.labels(channel=cmd.channel, action="redecided").inc()
+            return await self._decide(work)
         settled = self._settled_without_sending(cmd)
         if settled is not None:
-            # Decided from the command alone: the first attempt cannot have sent anything.
             return settled
         provider = self._providers[cmd.channel]
         if provider.takes_idempotency_key:
@@ -182,3 +184,11 @@ class Dispatcher:
         DISPATCH_RECOVERED.labels(channel=cmd.channel, action="unknown").inc()
         log.warning("claim_recovered", command_id=cmd.command_id, action="failed_unknown")
         return Result.decided("failed", "unknown", self._clock())
+
+    async def _result_when_recorded(self, command_id: str) -> Result:
+        """Poll the ledger (another process writes it) until the command's result is there."""
+        while True:
+            found = await self._ledger.result_of(command_id)
+            if found is not None:
+                return found
+            await asyncio.sleep(self._poll_s)

@@ -122,7 +122,9 @@ class Lane:
         if self._failure is not None:
             raise self._failure
 
-    async def _decode(self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> Work | None:
+    async def _decode(
+        self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]
+    ) -> Work | None:
         try:
             command = self._codec.decode_as(record.value, SendCommand)
             if not isinstance(command.recipient, dict) or not isinstance(command.entry, dict):
@@ -197,9 +199,10 @@ class Lane:
 
     async def drain(self, partitions: set[TopicPartition]) -> None:
         """Partitions are taken away: finish their records, commit, and forget them."""
-        while any(
-            tp in self._progress and self._progress[tp].unfinished for tp in partitions
-        ) and self._failure is None:
+        while (
+            any(tp in self._progress and self._progress[tp].unfinished for tp in partitions)
+            and self._failure is None
+        ):
             self._finished.clear()
             await self._finished.wait()
         if self._failure is None:

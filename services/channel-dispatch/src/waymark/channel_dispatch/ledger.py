@@ -4,6 +4,8 @@ Three small collections, written by inserts only (see `storage`):
 
 - `dispatch_claims` — `{_id: command_id, command_id, owner, source, channel, claimed_at}`,
   unique on `command_id`: whoever inserts it owns the send;
+- `dispatch_sends` — `{_id: command_id, command_id, owner, at}`, unique on `command_id`:
+  written just before the first provider call, so a claim without it was never sent;
 - `dispatch_results` — `{_id: command_id, command_id, owner, source, result, recorded_at}`,
   unique on `command_id`: the terminal result, written before its outcome is published;
 - `dispatch_owners` — `{_id: owner, seen_at, pid, host}`: the heartbeat of each running
@@ -80,14 +82,16 @@ class Ledger:
         self._stale = owner_stale
         self._claims = database["dispatch_claims"]
         self._results = database["dispatch_results"]
+        self._sends = database["dispatch_sends"]
         self._owners = database["dispatch_owners"]
         self._takeovers = database["dispatch_takeovers"]
         self._claim_writer = GroupInserter(self._claims, max_group=_GROUP)
+        self._send_writer = GroupInserter(self._sends, max_group=_GROUP)
         self._result_writer = GroupInserter(self._results, max_group=_GROUP)
 
     async def ensure_indexes(self) -> None:
         """The unique indexes the at-most-once guarantee rests on; idempotent."""
-        for collection in (self._claims, self._results):
+        for collection in (self._claims, self._sends, self._results):
             await with_retries(
                 lambda c=collection: c.create_index("command_id", unique=True),  # type: ignore[misc]
                 what="create ledger index",
@@ -131,6 +135,21 @@ class Ledger:
             # Our own insert that went in before a retry of it: the claim is this one.
             return Claim(ClaimKind.NEW, owner=self.owner)
         return Claim(ClaimKind.UNFINISHED, owner=claim.get("owner"))
+
+    async def mark_sending(self, command: SendCommand) -> None:
+        """Note that a provider call for the command is about to happen."""
+        await self._send_writer.insert(
+            {
+                "_id": command.command_id,
+                "command_id": command.command_id,
+                "owner": self.owner,
+                "at": self._clock(),
+            }
+        )
+
+    async def was_sending(self, command_id: str) -> bool:
+        """Whether a provider call for the command may have happened."""
+        return await self._find(self._sends, command_id) is not None
 
     async def _find(self, collection: Any, command_id: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = await with_retries(

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from waymark.channel_dispatch.mime import compose, message_id_for
-from waymark.channel_dispatch.rendering import Renderer, TemplateProblem
+from waymark.channel_dispatch.rendering import Renderer, TemplateRenderError
 from waymark.channel_dispatch.senders.base import Email, Message, Push, Sms, Webhook
 from waymark.channel_dispatch.unsubscribe import UnsubscribeLinks
 from waymark.core.contracts import SendCommand
@@ -68,7 +68,7 @@ class MessageBuilder:
         self._clock = clock
 
     async def build(self, command: SendCommand, address: str | None) -> Message:
-        """The message for `address` (None only for webhooks); TemplateProblem on a bad render."""
+        """The message for `address` (None only for webhooks); raises TemplateRenderError."""
         if command.channel == "webhook":
             body = json.dumps(webhook_document(command), separators=(",", ":"), default=str)
             return Webhook(body=body.encode())
@@ -83,7 +83,7 @@ class MessageBuilder:
         if command.channel == "sms":
             body = (parts.get("body") or "").strip()
             if not body:
-                raise TemplateProblem("template_rendered_empty")
+                raise TemplateRenderError("template_rendered_empty")
             return Sms(to=address, body=body)
         if command.channel == "push":
             return Push(
@@ -98,7 +98,7 @@ class MessageBuilder:
             text, html = _with_footer(text, html, url)
             headers = self._links.headers(url)
         if not (text or "").strip() and not (html or "").strip():
-            raise TemplateProblem("template_rendered_empty")
+            raise TemplateRenderError("template_rendered_empty")
         message_id = message_id_for(command.command_id, self._domain)
         data = compose(
             sender=self._from,

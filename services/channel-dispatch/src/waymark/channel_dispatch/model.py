@@ -12,11 +12,11 @@ from waymark.core.contracts import Channel, DispatchOutcome, SendCommand
 
 __all__ = [
     "ADDRESS_FIELDS",
+    "WAYMARK",
     "Lane",
     "Position",
     "Result",
     "TerminalStatus",
-    "WAYMARK",
     "address_of",
     "outcome_id",
     "outcome_of",

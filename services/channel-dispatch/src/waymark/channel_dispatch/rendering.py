@@ -26,7 +26,7 @@ from waymark.core.contracts import SendCommand
 from waymark.core.observability.metrics import DISPATCH_TEMPLATE_MISSING
 from waymark.core.templates import Template
 
-__all__ = ["Rendered", "Renderer", "TemplateProblem", "TemplateSource"]
+__all__ = ["Rendered", "Renderer", "TemplateRenderError", "TemplateSource"]
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +48,7 @@ class _Missing(ChainableUndefined):
         return str(self)
 
 
-class TemplateProblem(Exception):
+class TemplateRenderError(Exception):
     """The command cannot be rendered; `reason` is the outcome's cause."""
 
     def __init__(self, reason: str) -> None:
@@ -124,7 +124,7 @@ class TemplateSource:
             try:
                 template = Template.from_document(doc)
             except ValueError as exc:
-                raise TemplateProblem(f"template_invalid: {exc}"[:300]) from exc
+                raise TemplateRenderError(f"template_invalid: {exc}"[:300]) from exc
             same = previous is not None and previous.template == template
             compiled = previous if same else self._compile(template)
         self._cache[template_id] = compiled
@@ -153,7 +153,8 @@ class TemplateSource:
                 }
                 data = {key: self._text.from_string(value) for key, value in push.data.items()}
         except TemplateError as exc:
-            raise TemplateProblem(f"template_error: {exc}"[:300]) from exc
+            reason = f"template_error: {type(exc).__name__}: {exc}"
+            raise TemplateRenderError(reason[:300]) from exc
         return _Compiled(template, self._clock(), parts, data)
 
 
@@ -183,13 +184,13 @@ class Renderer:
         self._source = source
 
     async def render(self, command: SendCommand, extra: Mapping[str, Any]) -> Rendered:
-        """The rendered parts of the command's channel; TemplateProblem when impossible."""
+        """The rendered parts of the command's channel; TemplateRenderError when impossible."""
         compiled = await self._source.get(command.template)
         if compiled is None:
-            raise TemplateProblem("template_not_found")
+            raise TemplateRenderError("template_not_found")
         parts = compiled.parts.get(command.channel)
         if parts is None:
-            raise TemplateProblem(f"template_has_no_{command.channel}")
+            raise TemplateRenderError(f"template_has_no_{command.channel}")
         variables = context_of(command, extra)
         noted: list[str] = []
         token = _missing.set(noted)
@@ -203,10 +204,8 @@ class Renderer:
                 if command.channel == "push"
                 else {}
             )
-        except TemplateError as exc:
-            raise TemplateProblem(f"template_error: {exc}"[:300]) from exc
-        except Exception as exc:  # a sandboxed template can still divide by zero, etc.
-            raise TemplateProblem(f"template_error: {type(exc).__name__}: {exc}"[:300]) from exc
+        except Exception as exc:  # TemplateError, SecurityError, or a division by zero...
+            raise TemplateRenderError(f"template_error: {type(exc).__name__}: {exc}"[:300]) from exc
         finally:
             _missing.reset(token)
         if noted:

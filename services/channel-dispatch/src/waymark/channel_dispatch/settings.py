@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -18,10 +20,18 @@ class DispatchSettings(ServiceSettings):
     # Lanes: separate consumer groups, bounds and commit cadence, so marketing never delays
     # a transactional send.
     group_id: str = "waymark-dispatch"
+    instance_id: str = Field(
+        default_factory=socket.gethostname,
+        description="stable across restarts of one instance (pod name): names its Kafka "
+        "transactions, so a restart aborts what a crash left open",
+    )
     transactional_in_flight: int = Field(default=64, ge=1, description="records being sent")
     marketing_in_flight: int = Field(default=512, ge=1)
     transactional_commit_ms: int = Field(default=0, ge=0, description="min gap between commits")
     marketing_commit_ms: int = Field(default=200, ge=0)
+    send_concurrency: int = Field(
+        default=32, ge=1, description="provider calls at once per lane and provider"
+    )
     marketing_yields: bool = Field(
         default=True, description="marketing starts no send while a transactional one runs"
     )

@@ -107,7 +107,7 @@ class GroupInserter:
             batch = [documents[i] for i in remaining]
             try:
                 await with_retries(
-                    lambda: self._collection.insert_many(batch, ordered=False),
+                    lambda batch=batch: self._collection.insert_many(batch, ordered=False),  # type: ignore[misc]
                     what=f"insert into {self._collection.name}",
                 )
                 return duplicates

@@ -13,6 +13,7 @@ seconds for what other dispatchers added, and updated at once with what this one
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable
@@ -91,10 +92,8 @@ class SuppressionList:
     async def keep_fresh(self, stopping: asyncio.Event) -> None:
         """Reload every `refresh_s` until `stopping` is set; a failed reload is retried."""
         while not stopping.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=self._refresh_s)
-            except TimeoutError:
-                pass
             if stopping.is_set():
                 return
             try:

@@ -9,6 +9,7 @@ import uvicorn
 from waymark.core.observability.logging import configure_logging
 from waymark.core.settings import KafkaSettings, MongoSettings, SettingsError, load_settings
 from waymark.trigger_ingest.bootstrap import bootstrap
+from waymark.trigger_ingest.log_throttle import throttle_kafka_client_logs
 from waymark.trigger_ingest.settings import IngestSettings
 
 __all__ = ["main"]
@@ -21,6 +22,7 @@ def main() -> None:
         kafka = load_settings(KafkaSettings)
         mongo = load_settings(MongoSettings) if settings.replay_store == "mongo" else None
         configure_logging("trigger-ingest", level=settings.log_level)
+        throttle_kafka_client_logs()
         app = bootstrap(settings, kafka, mongo=mongo)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)

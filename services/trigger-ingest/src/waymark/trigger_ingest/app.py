@@ -62,8 +62,9 @@ class WebhookAnswer(BaseModel):
     ignored: int = Field(description="provider events that report nothing Waymark records")
 
 
-def _source(request: Request) -> str:
+async def _source(request: Request) -> str:
     """The source whose write key authenticates the request (401 otherwise)."""
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
     keys: WriteKeys = request.app.state.write_keys
     return keys.source(request.headers.get("authorization"))
 
@@ -105,6 +106,7 @@ def create_app(
     app.state.write_keys = write_keys
 
     async def accept(request: Request, kind: CallKind, who: str, journey: str | None) -> Receipt:
+        """Read the bounded body and hand the call to the intake."""
         raw = await read_body(request, limits.event_bytes)
         ids = await events.call(kind, raw, source=who, journey_id=journey)
         return Receipt(accepted=len(ids), message_ids=ids)
@@ -170,7 +172,9 @@ def create_app(
         """Ready only while the producer reaches the broker."""
         if publisher.ready:
             return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "not ready", "reason": "producer not connected"}, 503)
+        return JSONResponse(
+            {"status": "not ready", "reason": "the broker or its topics cannot be reached"}, 503
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI
 
 from waymark.core.adapters.kafka.clients import durable_producer
+from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.adapters.mongo import connect
 from waymark.core.contracts import AvroCodec
 from waymark.core.settings import KafkaSettings, MongoSettings, SettingsError
@@ -75,6 +76,9 @@ def bootstrap(
             max_pending=settings.max_pending_records,
             retry_after=settings.retry_after_seconds,
             probe_interval=settings.probe_interval_seconds,
+            required_topics=[
+                topic_name(t, kafka.topic_prefix) for t in (Topic.EVENTS, Topic.OUTCOMES)
+            ],
         )
         publisher = kafka_publisher
     mongo_client: Any = None
@@ -124,6 +128,7 @@ def bootstrap(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """Connect in the background at start; flush and close at shutdown."""
         if kafka_publisher is not None:
             await kafka_publisher.start()
         try:

@@ -21,15 +21,18 @@ from pydantic import (
 
 __all__ = [
     "BATCH_TYPES",
+    "EPOCH",
     "BatchCall",
     "Call",
     "ConsentCall",
     "IdentifyCall",
     "TrackCall",
     "TriggerCall",
+    "not_before_epoch",
 ]
 
 _MAX_ID = 256
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _identifier(value: Any) -> Any:
@@ -52,7 +55,15 @@ def _timestamp(value: Any) -> Any:
     except ValueError:
         raise ValueError("is not an ISO-8601 date-time such as 2026-01-05T10:00:00Z") from None
     # Without an offset the instant is taken as UTC, as Segment does.
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return not_before_epoch(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC))
+
+
+def not_before_epoch(moment: datetime) -> datetime:
+    """`moment` unless it lies before 1970, which readers of the record may fail to decode."""
+    # Year-1 instants with a positive offset are in year 0 in UTC, which no datetime can hold.
+    if moment < EPOCH:
+        raise ValueError("must not be before 1970-01-01T00:00:00Z")
+    return moment
 
 
 def _object(value: Any) -> Any:

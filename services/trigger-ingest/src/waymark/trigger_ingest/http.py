@@ -104,6 +104,7 @@ class RequestMetrics:
         status = 500
 
         async def send_counted(message: Message) -> None:
+            """Note the status as the response starts."""
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])

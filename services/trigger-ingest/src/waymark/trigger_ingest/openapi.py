@@ -37,6 +37,7 @@ def install_openapi(
     """Make `app.openapi()` include the models' schemas and the security schemes."""
 
     def openapi() -> dict[str, Any]:
+        """The document, built once."""
         if app.openapi_schema:
             return app.openapi_schema
         document = get_openapi(
@@ -58,8 +59,12 @@ def install_openapi(
                 "description": "v1=HMAC-SHA256(secret, '<X-Waymark-Timestamp>.' + body), hex",
             },
         }
+        # Bad input is answered 400 with ErrorBody, never FastAPI's default 422.
+        for name in ("HTTPValidationError", "ValidationError"):
+            components["schemas"].pop(name, None)
         for path, item in document.get("paths", {}).items():
             for operation in item.values():
+                operation.get("responses", {}).pop("422", None)
                 if path in write_key_paths:
                     operation["security"] = [{"writeKey": []}]
                 elif path.startswith("/v1/webhooks/"):

@@ -54,6 +54,7 @@ class _Generation:
         self.unresolved: set[asyncio.Future[Any]] = set()
 
     def sender_died(self) -> bool:
+        """Whether the producer's background sender has ended (it then fails every send)."""
         # aiokafka's sender task ends on fatal errors (e.g. OutOfOrderSequenceNumber) and the
         # producer then fails every send; only a new producer (a new producer id) recovers.
         task = getattr(getattr(self.producer, "_sender", None), "sender_task", None)
@@ -77,9 +78,13 @@ class KafkaPublisher:
         max_pending: int,
         retry_after: int,
         probe_interval: float,
+        required_topics: Sequence[str] = (),
     ) -> None:
-        """`producer_factory` builds an unstarted AIOKafkaProducer (`durable_producer`)."""
+        """`producer_factory` builds an unstarted AIOKafkaProducer (`durable_producer`);
+        readiness also needs every topic of `required_topics` to exist."""
         self._factory = producer_factory
+        self._required = tuple(required_topics)
+        self._missing_reported: frozenset[str] = frozenset()
         self._timeout = timeout
         self._max_pending = max_pending
         self._retry_after = {"Retry-After": str(retry_after)}
@@ -91,6 +96,7 @@ class KafkaPublisher:
         self._pending = 0
         self._task: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()
+        self._failed_probes = 0
 
     @property
     def ready(self) -> bool:
@@ -145,7 +151,10 @@ class KafkaPublisher:
                 "the event broker did not acknowledge in time; retry later", "unavailable", records
             ) from None
         except KafkaError as exc:
-            self._retire(generation, str(exc) or type(exc).__name__)
+            # A timeout waiting for metadata or buffer space leaves the producer sound; a dead
+            # sender or a fatal error does not.
+            if generation.sender_died() or not getattr(exc, "retriable", True):
+                self._retire(generation, str(exc) or type(exc).__name__)
             raise self._refuse(
                 "the event broker refused the records; retry later", "unavailable", records
             ) from None
@@ -214,7 +223,7 @@ class KafkaPublisher:
     def _retire(self, generation: _Generation, cause: str) -> None:
         if self._generation is not generation:
             return
-        _log.warning("replacing the producer after a failed record", cause=cause)
+        _log.warning("replacing the producer", cause=cause)
         self._generation = None
         self._set_connected(False)
         self._wake.set()
@@ -223,10 +232,18 @@ class KafkaPublisher:
         task.add_done_callback(self._retiring.discard)
 
     async def _stop(self, generation: _Generation, grace: float) -> None:
+        producer = generation.producer
         try:
-            await asyncio.wait_for(generation.producer.stop(), grace)
+            await asyncio.wait_for(producer.stop(), grace)
         except (KafkaError, OSError, TimeoutError) as exc:
             _log.warning("producer did not stop cleanly", error=str(exc) or type(exc).__name__)
+            # stop() waits for the buffer to drain, which an unreachable broker never allows;
+            # end the sender and the client so no background task outlives the producer.
+            task = getattr(getattr(producer, "_sender", None), "sender_task", None)
+            if task is not None:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.client.close(), 5.0)
         # A stopped producer settles nothing more: release what it still held (the requests
         # were answered 503 and their clients retry).
         for future in list(generation.unresolved):
@@ -248,7 +265,14 @@ class KafkaPublisher:
             if generation.sender_died():
                 self._retire(generation, "the producer's sender stopped")
                 continue
-            self._set_connected(await self._probe(generation.producer))
+            connected = await self._probe(generation.producer)
+            self._set_connected(connected)
+            self._failed_probes = 0 if connected else self._failed_probes + 1
+            if self._failed_probes >= 2 and generation.unresolved:
+                # aiokafka refreshes metadata in a tight loop while records wait for a broker
+                # that is gone; their requests are answered 503, so let those records go.
+                self._retire(generation, "the broker is unreachable with records pending")
+                continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._probe_interval):
@@ -268,7 +292,12 @@ class KafkaPublisher:
     async def _probe(self, producer: Any) -> bool:
         # A metadata round trip: refused connections fail at once, a hung broker by the timeout.
         try:
-            await asyncio.wait_for(producer.client.fetch_all_metadata(), self._timeout)
+            cluster = await asyncio.wait_for(producer.client.fetch_all_metadata(), self._timeout)
         except (KafkaError, OSError, TimeoutError):
             return False
-        return True
+        # Topics are never created on the fly: without them every send would wait and time out.
+        missing = frozenset(t for t in self._required if t not in cluster.topics())
+        if missing and missing != self._missing_reported:
+            _log.error("topics missing; run `waymark topics ensure`", topics=sorted(missing))
+        self._missing_reported = missing
+        return not missing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,8 +41,8 @@ def new_event_id() -> str:
 
 def count_accepted(records: Sequence[OutgoingRecord]) -> None:
     """Count records the broker acknowledged, by type."""
-    for record in records:
-        INGEST_EVENTS.labels(type=record.kind).inc()
+    for kind, count in Counter(record.kind for record in records).items():
+        INGEST_EVENTS.labels(type=kind).inc(count)
 
 
 def to_millis(moment: datetime) -> int:
@@ -78,11 +79,6 @@ class RecordFactory:
         self._outcomes = topic_name(Topic.OUTCOMES, topic_prefix)
         self._max_bytes = max_record_bytes
         self._max_future = max_future
-
-    @property
-    def max_future(self) -> timedelta:
-        """How far ahead of now an event time may be."""
-        return self._max_future
 
     def too_far_ahead(self, moment: datetime, now: datetime) -> bool:
         """Whether `moment` is further in the future than the limit allows."""

@@ -35,6 +35,13 @@ class StateDecodeError(ValueError):
     """Stored state bytes that are not a CustomerState of a known format."""
 
 
+def _wait(wait: Wait) -> list[Any]:
+    row: list[Any] = [_KIND_CODE[wait.kind], wait.due_at, wait.generation]
+    if wait.held:
+        row.append(1)
+    return row
+
+
 def _instance(inst: JourneyInstance) -> list[Any]:
     wait = inst.wait
     entry = inst.entry
@@ -48,7 +55,7 @@ def _instance(inst: JourneyInstance) -> list[Any]:
         inst.generation,
         inst.sends,
         [entry.name, entry.properties] if entry is not None else 0,
-        [_KIND_CODE[wait.kind], wait.due_at, wait.generation] if wait is not None else 0,
+        _wait(wait) if wait is not None else 0,
         inst.commands or 0,
     ]
 
@@ -83,7 +90,7 @@ def _load_instance(row: list[Any]) -> JourneyInstance:
         EventView(entry[0], entry[1]) if entry else None,
         milestone,
         step,
-        Wait(_CODE_KIND[wait[0]], wait[1], wait[2]) if wait else None,
+        Wait(_CODE_KIND[wait[0]], wait[1], wait[2], len(wait) > 3) if wait else None,
         generation,
         sends,
         cmds or {},

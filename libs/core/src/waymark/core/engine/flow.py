@@ -157,10 +157,10 @@ def process_instance(turn: Turn, inst: JourneyInstance) -> None:
             end(turn, turn.own(inst), journey, reason)
             return
     if status == "paused":
-        # Held: no progress, no sends. A due timer is set again, so the customer moves on
-        # soon after a resume even if no input wakes them (a resume fan-out is quicker).
+        # Held: no progress, no sends. A due timer is marked held and set again, so after a
+        # resume the customer moves on at the first input (a resume fan-out) or that timer.
         if isinstance(turn.input, Tick):
-            turn.rearm(inst, turn.policy.paused_recheck)
+            turn.hold(turn.own(inst), turn.policy.paused_recheck)
         return
     if inst.milestone < journey.last_milestone:
         target = furthest_milestone(turn, inst, journey)
@@ -170,8 +170,8 @@ def process_instance(turn: Turn, inst: JourneyInstance) -> None:
     wait = inst.wait
     if wait is None:
         return
-    if wait.due_at <= turn.ts:
-        # Also catches a tick held while paused, or one still in flight behind this input.
+    if wait.due_at <= turn.ts or wait.held:
+        # Also catches a wait held while paused, or a tick still in flight behind this input.
         _fire_timer(turn, turn.own(inst), journey)
     elif wait.kind == "event" or wait.kind == "outcome":
         _deliver(turn, inst, journey)

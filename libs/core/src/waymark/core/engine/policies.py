@@ -42,7 +42,8 @@ class EnginePolicy:
     max_steps_per_input: int = 200
     """A guard against a loop the validator missed: the instance exits instead of spinning."""
     paused_recheck: int = 3600
-    """Seconds until a timer that came due in a paused journey is tried again."""
+    """Seconds until a timer held by a paused journey is tried again (a resume fan-out is
+    quicker: the first input after the resume releases it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,13 +27,15 @@ NO_STEP = -1
 
 
 class Wait(NamedTuple):
-    """What a paused instance waits for; `match` correlation reads the kept entry event."""
+    """What a waiting instance waits for; `match` correlation reads the kept entry event."""
 
     kind: WaitKind
     due_at: int
     """Epoch seconds when the timer fires."""
     generation: int
     """The timer generation; a tick carrying another one is stale."""
+    held: bool = False
+    """The timer came due while the journey was paused: it fires on the first input after."""
 
 
 @dataclass(slots=True)

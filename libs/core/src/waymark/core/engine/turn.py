@@ -133,13 +133,15 @@ class Turn:
             )
         )
 
-    def rearm(self, inst: JourneyInstance, seconds: int) -> None:
-        """Ask for the current timer of `inst` again, `seconds` from now (its wait is unchanged)."""
+    def hold(self, inst: JourneyInstance, seconds: int) -> None:
+        """Keep a due wait of a paused journey: mark it held and look again `seconds` later."""
         wait = inst.wait
         if wait is None:
             return
-        timer = timer_id(inst.journey_id, inst.entry_id, wait.generation)
         due = self.now + timedelta(seconds=seconds)
+        # Same generation, so the same timer id: the new due time replaces the old one.
+        inst.wait = wait._replace(due_at=to_epoch(due), held=True)
+        timer = timer_id(inst.journey_id, inst.entry_id, wait.generation)
         self.timers.append(TimerRequest("set", self.state.customer_id, timer, due))
 
     def clear_wait(self, inst: JourneyInstance) -> None:

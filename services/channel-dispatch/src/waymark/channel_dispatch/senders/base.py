@@ -12,12 +12,12 @@ __all__ = [
     "Message",
     "Push",
     "Receipt",
-    "Rejected",
-    "Retryable",
-    "SendFailure",
+    "RejectedError",
+    "RetryableError",
+    "SendError",
     "Sender",
     "Sms",
-    "Uncertain",
+    "UncertainError",
     "Webhook",
 ]
 
@@ -68,7 +68,7 @@ class Receipt:
     provider_message_id: str | None = None
 
 
-class SendFailure(Exception):
+class SendError(Exception):
     """A send did not go through; `reason` is a short, bounded cause (`http_503`, `timeout`)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -77,7 +77,7 @@ class SendFailure(Exception):
         self.detail = detail
 
 
-class Retryable(SendFailure):
+class RetryableError(SendError):
     """Trying again later may work (timeouts, 5xx, 429, SMTP 4xx)."""
 
     def __init__(
@@ -97,7 +97,7 @@ class Retryable(SendFailure):
         """Counts towards the circuit breaker (not for throttling or a greylisting 4xx)."""
 
 
-class Rejected(SendFailure):
+class RejectedError(SendError):
     """The provider refused this message for good; `suppress` names a bad address."""
 
     def __init__(
@@ -107,7 +107,7 @@ class Rejected(SendFailure):
         self.suppress = suppress
 
 
-class Uncertain(SendFailure):
+class UncertainError(SendError):
     """The provider may have accepted the message (the connection died after the body)."""
 
 
@@ -125,7 +125,7 @@ class Sender(Protocol[M_contra]):
         ...
 
     async def send(self, message: M_contra, *, key: str) -> Receipt:
-        """Send once; raise Retryable, Rejected or Uncertain when it did not go through."""
+        """Send once; RetryableError, RejectedError or UncertainError when it did not go."""
         ...
 
     async def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any, NoReturn
 import aiohttp
 
 from waymark.channel_dispatch.resilience.backoff import parse_retry_after
-from waymark.channel_dispatch.senders.base import Rejected, Retryable
+from waymark.channel_dispatch.senders.base import RejectedError, RetryableError
 
 __all__ = ["HttpClient", "HttpReply"]
 
@@ -36,7 +37,7 @@ class HttpReply:
     def fail(self) -> NoReturn:
         """Raise the failure this reply means: retry for 429 and 5xx, rejected otherwise."""
         if self.status == 429:
-            raise Retryable(
+            raise RetryableError(
                 "http_429",
                 "throttled",
                 retry_after=self.retry_after(),
@@ -44,8 +45,8 @@ class HttpReply:
                 unhealthy=False,
             )
         if self.status >= 500 or self.status == 408:
-            raise Retryable(f"http_{self.status}", retry_after=self.retry_after())
-        raise Rejected(f"http_{self.status}", str(self.body)[:200])
+            raise RetryableError(f"http_{self.status}", retry_after=self.retry_after())
+        raise RejectedError(f"http_{self.status}", str(self.body)[:200])
 
 
 class HttpClient:
@@ -69,26 +70,23 @@ class HttpClient:
         *,
         headers: Mapping[str, str],
         data: bytes | Mapping[str, str],
-        auth: aiohttp.BasicAuth | None = None,
     ) -> HttpReply:
-        """POST and read the whole reply; timeouts and lost connections are Retryable."""
+        """POST and read the whole reply; timeouts and lost connections are RetryableError."""
         try:
-            async with self._open().post(url, headers=headers, data=data, auth=auth) as response:
+            async with self._open().post(url, headers=headers, data=data) as response:
                 raw = await response.read()
                 content_type = response.headers.get("Content-Type", "")
                 body: Any = raw.decode("utf-8", "replace")
                 if "json" in content_type and raw:
-                    try:
+                    with contextlib.suppress(ValueError):
                         body = json.loads(raw)
-                    except ValueError:
-                        pass
                 return HttpReply(response.status, dict(response.headers), body)
         except TimeoutError as exc:
-            raise Retryable("timeout", url) from exc
+            raise RetryableError("timeout", url) from exc
         except asyncio.CancelledError:
             raise
         except aiohttp.ClientError as exc:
-            raise Retryable("connection", str(exc) or type(exc).__name__) from exc
+            raise RetryableError("connection", str(exc) or type(exc).__name__) from exc
 
     async def close(self) -> None:
         """Close the session and its connections."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from waymark.channel_dispatch.senders.base import Push, Receipt, Rejected
+from waymark.channel_dispatch.senders.base import Push, Receipt, RejectedError
 from waymark.channel_dispatch.senders.http import HttpClient
 
 __all__ = ["PushSender"]
@@ -72,9 +72,9 @@ class PushSender:
             return Receipt(provider_message_id=str(name) if name else None)
         code = _fcm_error_code(reply.body)
         if code in _DEAD_TOKEN_CODES or (reply.status == 404 and code == "NOT_FOUND"):
-            raise Rejected("invalid_token", code or "", suppress="invalid_token")
+            raise RejectedError("invalid_token", code or "", suppress="invalid_token")
         if reply.status == 400:
-            raise Rejected("invalid_argument", code or "")
+            raise RejectedError("invalid_argument", code or "")
         reply.fail()
 
     async def close(self) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from waymark.channel_dispatch.senders.base import Receipt, Rejected, Sms
+from waymark.channel_dispatch.senders.base import Receipt, RejectedError, Sms
 from waymark.channel_dispatch.senders.http import HttpClient
 
 __all__ = ["SmsSender"]
@@ -38,7 +38,7 @@ class SmsSender:
     ) -> None:
         """Send as `sender` through the account `account_sid`."""
         self._url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
-        self._auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self._authorization = aiohttp.encode_basic_auth(account_sid, auth_token)
         self._from = sender
         self._http = HttpClient(timeout_s=timeout_s, pool_size=pool_size)
 
@@ -46,9 +46,8 @@ class SmsSender:
         """Send one message; invalid numbers are rejected and suppressed."""
         reply = await self._http.post(
             self._url,
-            headers={"Idempotency-Key": key},
+            headers={"Idempotency-Key": key, "Authorization": self._authorization},
             data={"To": message.to, "From": self._from, "Body": message.body},
-            auth=self._auth,
         )
         if reply.ok:
             body: Any = reply.body
@@ -58,9 +57,9 @@ class SmsSender:
             code = reply.body.get("code")
             detail = str(reply.body.get("message", ""))[:200]
             if code in _INVALID_NUMBER:
-                raise Rejected("invalid_number", detail, suppress="invalid_number")
+                raise RejectedError("invalid_number", detail, suppress="invalid_number")
             if code == _OPTED_OUT:
-                raise Rejected("opted_out", detail, suppress="unsubscribe")
+                raise RejectedError("opted_out", detail, suppress="unsubscribe")
         reply.fail()
 
     async def close(self) -> None:

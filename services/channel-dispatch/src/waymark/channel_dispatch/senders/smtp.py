@@ -2,7 +2,7 @@
 
 Replies map to failures: 4xx and lost connections before the body retry, a 5xx for the
 recipient fails and suppresses the address, and a connection lost while the server had the
-body is `Uncertain` — the message may be on its way, so it is never sent again.
+body is `UncertainError` — the message may be on its way, so it is never sent again.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from aiosmtplib import (
     SMTPTimeoutError,
 )
 
-from waymark.channel_dispatch.senders.base import Email, Receipt, Rejected, Retryable, Uncertain
+from waymark.channel_dispatch.senders.base import (
+    Email,
+    Receipt,
+    RejectedError,
+    RetryableError,
+    UncertainError,
+)
 
 __all__ = ["SmtpSender"]
 
@@ -40,9 +46,9 @@ class _Connection:
     uses: int = 0
 
 
-def _retryable(code: int, message: str, stage: str) -> Retryable:
+def _retryable(code: int, message: str, stage: str) -> RetryableError:
     # 421 means the server is going away; other 4xx (greylisting, full mailbox) are per message.
-    return Retryable(f"smtp_{code}", f"{stage}: {message}", unhealthy=code == 421)
+    return RetryableError(f"smtp_{code}", f"{stage}: {message}", unhealthy=code == 421)
 
 
 class SmtpSender:
@@ -86,10 +92,10 @@ class SmtpSender:
             await client.connect()
         except SMTPAuthenticationError as exc:
             client.close()
-            raise Retryable("smtp_auth", exc.message) from exc
+            raise RetryableError("smtp_auth", exc.message) from exc
         except (SMTPException, OSError) as exc:
             client.close()
-            raise Retryable("smtp_connect", str(exc) or type(exc).__name__) from exc
+            raise RetryableError("smtp_connect", str(exc) or type(exc).__name__) from exc
         return _Connection(client)
 
     async def send(self, message: Email, *, key: str) -> Receipt:
@@ -113,36 +119,36 @@ class SmtpSender:
         try:
             recipient = message.recipient.encode("ascii").decode()
         except UnicodeEncodeError:
-            raise Rejected("invalid_address", "not an ASCII address") from None
+            raise RejectedError("invalid_address", "not an ASCII address") from None
         try:
             await client.mail(envelope_from)
             await client.rcpt(recipient)
         except SMTPSenderRefused as exc:
             await self._reset(client)
             if exc.code >= 500:
-                raise Rejected("smtp_sender_refused", exc.message) from exc
+                raise RejectedError("smtp_sender_refused", exc.message) from exc
             raise _retryable(exc.code, exc.message, "MAIL") from exc
         except SMTPRecipientRefused as exc:
             await self._reset(client)
             if exc.code >= 500:
-                raise Rejected("hard_bounce", exc.message, suppress="hard_bounce") from exc
+                raise RejectedError("hard_bounce", exc.message, suppress="hard_bounce") from exc
             raise _retryable(exc.code, exc.message, "RCPT") from exc
         except SMTPResponseException as exc:
             raise _retryable(exc.code, exc.message, "MAIL") from exc
         except (SMTPServerDisconnected, SMTPTimeoutError, OSError) as exc:
-            raise Retryable("smtp_connection", str(exc) or type(exc).__name__) from exc
+            raise RetryableError("smtp_connection", str(exc) or type(exc).__name__) from exc
         try:
             response = await client.data(message.data)
         except SMTPDataError as exc:
             await self._reset(client)
             if exc.code >= 500:
                 if _BAD_MAILBOX.search(exc.message):
-                    raise Rejected("hard_bounce", exc.message, suppress="hard_bounce") from exc
-                raise Rejected(f"smtp_{exc.code}", exc.message) from exc
+                    raise RejectedError("hard_bounce", exc.message, suppress="hard_bounce") from exc
+                raise RejectedError(f"smtp_{exc.code}", exc.message) from exc
             raise _retryable(exc.code, exc.message, "DATA") from exc
         except (SMTPException, OSError) as exc:
             # The server may have the whole message: sending it again could deliver it twice.
-            raise Uncertain("smtp_data_lost", str(exc) or type(exc).__name__) from exc
+            raise UncertainError("smtp_data_lost", str(exc) or type(exc).__name__) from exc
         queued = _QUEUED_AS.search(response.message)
         return Receipt(provider_message_id=queued.group(1) if queued else None), True
 

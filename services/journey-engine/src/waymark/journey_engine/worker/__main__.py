@@ -27,7 +27,11 @@ def main() -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = EngineWorker(settings, kafka)
-    worker = Worker(engine.app, loglevel=settings.log_level.lower(), quiet=True)
+    # Our logging (JSON, PII masked) stays in charge: Faust's own set-up would replace it and
+    # leave library debug logging on, which costs a log record per Kafka request.
+    worker = Worker(
+        engine.app, loglevel=settings.log_level.lower(), quiet=True, override_logging=False
+    )
     worker.execute_from_commandline()
 
 

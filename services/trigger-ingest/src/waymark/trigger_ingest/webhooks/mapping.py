@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from waymark.core.contracts import Channel, CustomerEvent, DispatchOutcome, OutcomeStatus
 from waymark.core.contracts.json_text import canonical_json
-from waymark.trigger_ingest.calls import Identifier, Name
+from waymark.trigger_ingest.calls import Identifier, Name, not_before_epoch
 
 __all__ = [
     "Instant",
@@ -41,7 +41,7 @@ def _instant(value: Any) -> Any:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError("is not an ISO-8601 date-time") from None
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        return not_before_epoch(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC))
     raise ValueError("must be seconds since the epoch or an ISO-8601 date-time")
 
 

@@ -1,0 +1,385 @@
+"""channel-dispatch: emails/s into the SMTP sink, and transactional latency under a burst.
+
+Everything runs for real on this machine: the local Kafka and FerretDB, the development sinks
+(`python -m waymark.channel_dispatch.sinks`) and one dispatcher process
+(`python -m waymark.channel_dispatch`), each its own process.
+
+1. Idle: transactional emails, one every 1/`--rate` s, with nothing else queued; latency is
+   from the command's creation (just before it is produced) to its arrival in the SMTP sink.
+2. The dispatcher is stopped, `--backlog` marketing emails are queued, and it is started again.
+   While the backlog drains, the same transactional probe runs.
+
+Printed: marketing emails/s into the sink (first to last arrival of the backlog), the
+transactional p50/p99 idle and under the burst, and p99 burst / p99 idle.
+
+Run (local stack up): `.venv/bin/python bench/dispatch.py [--backlog 100000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from waymark.core.adapters.kafka.topics import Topic, ensure_topics, topic_name, topic_specs
+from waymark.core.adapters.mongo import connect
+from waymark.core.contracts import AvroCodec, SendCommand
+from waymark.core.settings import KafkaSettings, MongoSettings
+from waymark.core.templates import Template
+
+CODEC = AvroCodec.static()
+
+
+def machine() -> str:
+    """Platform, CPU model, CPUs and memory, Python version."""
+    cpu = platform.processor() or "unknown CPU"
+    memory = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        total_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {total_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{platform.system()} {platform.release()} {platform.machine()}, {cpu}, "
+        f"{os.cpu_count()} logical CPUs{memory}, Python {platform.python_version()}"
+    )
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def command(n: int, category: str, template: str) -> SendCommand:
+    """One email command, created now."""
+    return SendCommand(
+        command_id=uuid.uuid4().hex,
+        customer_id=f"c{n}",
+        journey_id=f"bench-{category}",
+        journey_version=1,
+        entry_id=f"e{n}",
+        step_id="send",
+        attempt=1,
+        channel="email",
+        template=template,
+        category=category,  # type: ignore[arg-type]
+        consent_granted=True,
+        recipient={"email": f"customer{n}@example.com", "first_name": f"Ann{n}"},
+        entry={"name": "order_completed", "properties": {"order_id": f"o{n}", "total": n % 500}},
+        created_at=datetime.now(UTC),
+    )
+
+
+TEMPLATES = [
+    Template.model_validate(
+        {
+            "id": "bench-receipt",
+            "category": "transactional",
+            "channels": {
+                "email": {
+                    "subject": "Your order {{ entry.properties.order_id }}",
+                    "html": "<p>Hi {{ profile.first_name }}, order "
+                    "{{ entry.properties.order_id }} ({{ entry.properties.total }} EUR).</p>",
+                    "text": "Hi {{ profile.first_name }}, order {{ entry.properties.order_id }}.",
+                }
+            },
+        }
+    ),
+    Template.model_validate(
+        {
+            "id": "bench-promo",
+            "category": "marketing",
+            "channels": {
+                "email": {
+                    "subject": "{{ profile.first_name }}, this week's picks",
+                    "html": "<h1>Hello {{ profile.first_name }}</h1>"
+                    + "<p>Something you may like.</p>" * 8,
+                    "text": "Hello {{ profile.first_name }}\n" + "Something you may like.\n" * 8,
+                }
+            },
+        }
+    ),
+]
+
+
+class Stack:
+    """The sink and dispatcher processes, and the test's topics and database."""
+
+    def __init__(self, kafka: KafkaSettings, mongo: MongoSettings, workdir: Path) -> None:
+        self.kafka = kafka
+        self.mongo = mongo
+        self.smtp_port = free_port()
+        self.sink_port = free_port()
+        self.http_port = free_port()
+        self.log = workdir / "dispatch.log"
+        self.sink_log = workdir / "sinks.log"
+        self.sink: asyncio.subprocess.Process | None = None
+        self.dispatcher: asyncio.subprocess.Process | None = None
+
+    @property
+    def sink_url(self) -> str:
+        """Base URL of the sink's HTTP API."""
+        return f"http://127.0.0.1:{self.sink_port}"
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WAYMARK_")}
+        env.update(
+            {
+                "WAYMARK_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+                "WAYMARK_KAFKA_TOPIC_PREFIX": self.kafka.topic_prefix,
+                "WAYMARK_MONGO_URL": self.mongo.url,
+                "WAYMARK_MONGO_DATABASE": self.mongo.database,
+                "WAYMARK_DISPATCH_GROUP_ID": f"bench-{self.mongo.database}",
+                "WAYMARK_DISPATCH_INSTANCE_ID": "bench",
+                "WAYMARK_DISPATCH_SMTP_PORT": str(self.smtp_port),
+                "WAYMARK_DISPATCH_HTTP_PORT": str(self.http_port),
+                "WAYMARK_DISPATCH_LOG_LEVEL": "WARNING",
+            }
+        )
+        return env
+
+    async def start_sink(self) -> None:
+        """Start the sinks and wait for them."""
+        with self.sink_log.open("ab") as out:
+            self.sink = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "waymark.channel_dispatch.sinks",
+                "--smtp-port",
+                str(self.smtp_port),
+                "--http-port",
+                str(self.sink_port),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        await _until_ok(f"{self.sink_url}/healthz")
+
+    async def start_dispatcher(self) -> None:
+        """Start channel-dispatch and wait until it is ready."""
+        with self.log.open("ab") as out:
+            self.dispatcher = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "waymark.channel_dispatch",
+                env=self._env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        await _until_ok(f"http://127.0.0.1:{self.http_port}/readyz")
+
+    async def stop_dispatcher(self) -> None:
+        """SIGTERM, wait for the clean exit."""
+        if self.dispatcher is not None and self.dispatcher.returncode is None:
+            self.dispatcher.send_signal(signal.SIGTERM)
+            await self.dispatcher.wait()
+
+    async def receipts(self) -> dict[str, float]:
+        """Message-ID -> arrival time of every email the sink holds."""
+        async with httpx.AsyncClient(timeout=60) as client:
+            rows = (await client.get(f"{self.sink_url}/smtp/receipts")).json()["receipts"]
+        return {message_id: at for message_id, at in rows}
+
+    async def received(self) -> int:
+        """How many emails the sink holds."""
+        async with httpx.AsyncClient() as client:
+            return int((await client.get(f"{self.sink_url}/smtp/stats")).json()["count"])
+
+    async def stop_all(self) -> None:
+        """Terminate whatever still runs."""
+        for process in (self.dispatcher, self.sink):
+            if process is not None and process.returncode is None:
+                process.terminate()
+                await asyncio.wait_for(process.wait(), 30)
+
+
+async def _until_ok(url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(600):
+            try:
+                if (await client.get(url)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} did not answer")
+
+
+async def produce(producer: AIOKafkaProducer, kafka: KafkaSettings, cmd: SendCommand) -> Any:
+    """Enqueue one command on its lane's topic; the delivery future."""
+    marketing = cmd.category == "marketing"
+    lane = Topic.COMMANDS_MARKETING if marketing else Topic.COMMANDS_TRANSACTIONAL
+    topic = topic_name(lane, kafka.topic_prefix)
+    value = CODEC.encode(topic, cmd.to_avro())
+    return await producer.send(topic, value, key=cmd.customer_id.encode())
+
+
+async def probe(
+    producer: AIOKafkaProducer,
+    kafka: KafkaSettings,
+    rate: float,
+    keep_going: Any,
+    first: int,
+    created: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """Transactional emails at `rate`/s while `keep_going()`: Message-ID -> creation time."""
+    created = {} if created is None else created
+    n = first
+    while keep_going():
+        cmd = command(n, "transactional", "bench-receipt")
+        created[f"<{cmd.command_id}@waymark.local>"] = cmd.created_at.timestamp()
+        await produce(producer, kafka, cmd)
+        n += 1
+        await asyncio.sleep(1 / rate)
+    return created
+
+
+async def latencies(stack: Stack, created: dict[str, float]) -> list[float]:
+    """Seconds from creation to arrival of each probe email (waits for all to arrive)."""
+    for _ in range(600):
+        arrived = await stack.receipts()
+        if all(mid in arrived for mid in created):
+            return sorted(arrived[mid] - at for mid, at in created.items())
+        await asyncio.sleep(0.5)
+    raise SystemExit("probe emails did not all arrive")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of sorted values."""
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Set up, measure, print, clean up."""
+    unique = uuid.uuid4().hex[:8]
+    kafka = KafkaSettings(
+        bootstrap=os.environ.get("WAYMARK_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
+        topic_prefix=f"bench{unique}.",
+        partitions=args.partitions,
+    )
+    mongo = MongoSettings(
+        url=os.environ.get("WAYMARK_MONGO_URL", "mongodb://127.0.0.1:27018/"),
+        database=f"bench{unique}",
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    await admin.start()
+    specs = topic_specs(kafka.topic_prefix, kafka.partitions)
+    await ensure_topics(admin, specs)
+    client = connect(mongo)
+    for template in TEMPLATES:
+        await client[mongo.database]["templates"].insert_one(template.to_document())
+    workdir = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
+    stack = Stack(kafka, mongo, workdir)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, linger_ms=0)
+    await producer.start()
+    try:
+        await stack.start_sink()
+        await stack.start_dispatcher()
+        # Warm up connections, templates and the ledger's collections.
+        await probe_for(producer, kafka, args.rate, 2.0, 10_000_000)
+        print(f"idle probe: {args.idle_s:.0f} s at {args.rate:.0f}/s", flush=True)
+        idle_created = await probe_for(producer, kafka, args.rate, args.idle_s, 20_000_000)
+        idle = await latencies(stack, idle_created)
+        await stack.stop_dispatcher()
+
+        print(f"queueing {args.backlog} marketing emails", flush=True)
+        backlog_ids: set[str] = set()
+        pending = []
+        for n in range(args.backlog):
+            cmd = command(n, "marketing", "bench-promo")
+            backlog_ids.add(f"<{cmd.command_id}@waymark.local>")
+            pending.append(await produce(producer, kafka, cmd))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+        before = await stack.received()
+        await stack.start_dispatcher()
+        print("draining the backlog with the probe running", flush=True)
+        drained = asyncio.Event()
+        burst_created: dict[str, float] = {}
+
+        async def watch() -> None:
+            while True:
+                # The probe's own emails arrive too: count them out.
+                if await stack.received() >= before + args.backlog + len(burst_created):
+                    drained.set()
+                    return
+                await asyncio.sleep(0.5)
+
+        watcher = asyncio.create_task(watch())
+        await probe(
+            producer, kafka, args.rate, lambda: not drained.is_set(), 30_000_000, burst_created
+        )
+        await watcher
+        burst = await latencies(stack, burst_created)
+        arrived = await stack.receipts()
+        times = sorted(at for mid, at in arrived.items() if mid in backlog_ids)
+        await stack.stop_dispatcher()
+    finally:
+        await producer.stop()
+        await stack.stop_all()
+        await admin.delete_topics([spec.name for spec in specs])
+        await admin.close()
+        await client.drop_database(mongo.database)
+        await client.close()
+
+    assert len(times) == args.backlog, f"{len(times)} of {args.backlog} marketing emails arrived"
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    idle_p99, burst_p99 = percentile(idle, 0.99), percentile(burst, 0.99)
+    print()
+    print(f"machine: {machine()}")
+    print(f"marketing backlog: {args.backlog} emails in {times[-1] - times[0]:.1f} s")
+    print(f"emails/s into the SMTP sink (one dispatcher process): {rate:,.0f}  (goal >= 2,000)")
+    print(
+        f"transactional latency idle:  p50 {statistics.median(idle) * 1000:.1f} ms, "
+        f"p99 {idle_p99 * 1000:.1f} ms  ({len(idle)} emails)"
+    )
+    print(
+        f"transactional latency burst: p50 {statistics.median(burst) * 1000:.1f} ms, "
+        f"p99 {burst_p99 * 1000:.1f} ms  ({len(burst)} emails)"
+    )
+    print(f"p99 burst / p99 idle: {burst_p99 / idle_p99:.2f}  (goal <= 1.2)")
+
+
+async def probe_for(
+    producer: AIOKafkaProducer, kafka: KafkaSettings, rate: float, seconds: float, first: int
+) -> dict[str, float]:
+    """The probe for a fixed time."""
+    end = time.monotonic() + seconds
+    return await probe(producer, kafka, rate, lambda: time.monotonic() < end, first)
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backlog", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=20.0, help="transactional probe per s")
+    parser.add_argument("--idle-s", type=float, default=20.0)
+    parser.add_argument("--partitions", type=int, default=6)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

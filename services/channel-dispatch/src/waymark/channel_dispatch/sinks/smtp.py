@@ -1,0 +1,148 @@
+"""The development SMTP sink: an aiosmtpd server that keeps every message it accepts.
+
+Faults are set per recipient (or for all): answer a code at RCPT or DATA, or hang before
+answering DATA, a number of times or until cleared. Messages are kept raw and parsed only
+when listed, so the sink stays fast enough to measure a sender against.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, Literal
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+__all__ = ["MailFault", "MailStore", "ReceivedMail", "SinkHandler", "start_smtp_sink"]
+
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedMail:
+    """One accepted message: envelope, raw bytes, Message-ID and arrival time (epoch s)."""
+
+    seq: int
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+    message_id: str | None
+    received_at: float
+
+    def describe(self) -> dict[str, Any]:
+        """The message as JSON-able data: headers, subject, text and HTML bodies."""
+        parsed = message_from_bytes(self.data, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        text = parsed.get_body(("plain",))
+        html = parsed.get_body(("html",))
+        return {
+            "seq": self.seq,
+            "mail_from": self.mail_from,
+            "rcpt_tos": list(self.rcpt_tos),
+            "message_id": self.message_id,
+            "received_at": self.received_at,
+            "headers": {k: str(v) for k, v in parsed.items()},
+            "subject": str(parsed.get("Subject", "")),
+            "text": text.get_content() if isinstance(text, EmailMessage) else None,
+            "html": html.get_content() if isinstance(html, EmailMessage) else None,
+        }
+
+
+@dataclass(slots=True)
+class MailFault:
+    """Answer `code message` at `stage` (or hang `hang_s` before DATA's answer) `times` times."""
+
+    code: int = 550
+    message: str = "5.1.1 mailbox unavailable"
+    stage: Literal["rcpt", "data"] = "rcpt"
+    address: str | None = None
+    times: int | None = None
+    hang_s: float = 0.0
+
+    def matches(self, address: str, stage: str) -> bool:
+        """Whether this fault applies to `address` at `stage`."""
+        wanted = self.address is None or self.address.lower() == address.lower()
+        return wanted and self.stage == stage and (self.times is None or self.times > 0)
+
+
+@dataclass
+class MailStore:
+    """What the SMTP sink received, and the faults it is told to produce."""
+
+    messages: list[ReceivedMail] = field(default_factory=list)
+    faults: list[MailFault] = field(default_factory=list)
+
+    def fault_for(self, address: str, stage: str) -> MailFault | None:
+        """The first live fault for `address` at `stage`, consuming one of its times."""
+        for fault in self.faults:
+            if fault.matches(address, stage):
+                if fault.times is not None:
+                    fault.times -= 1
+                return fault
+        return None
+
+    def keep(self, envelope: Envelope) -> ReceivedMail:
+        """Store an accepted message."""
+        data = envelope.original_content or b""
+        found = _MESSAGE_ID.search(data, 0, data.find(b"\r\n\r\n") + 4 or len(data))
+        mail = ReceivedMail(
+            seq=len(self.messages) + 1,
+            mail_from=str(envelope.mail_from),
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            data=data,
+            message_id=found.group(1).decode() if found else None,
+            received_at=time.time(),
+        )
+        self.messages.append(mail)
+        return mail
+
+
+class SinkHandler:
+    """aiosmtpd handler: apply faults at RCPT and DATA, keep what is accepted."""
+
+    def __init__(self, store: MailStore) -> None:
+        """Keep messages in `store`."""
+        self.store = store
+
+    async def handle_RCPT(  # noqa: N802 - the name aiosmtpd calls
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        """Refuse the recipient when a fault says so."""
+        fault = self.store.fault_for(address, "rcpt")
+        if fault is not None:
+            return f"{fault.code} {fault.message}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        """Accept the message, or answer (or hang) as a fault says."""
+        for address in envelope.rcpt_tos:
+            fault = self.store.fault_for(address, "data")
+            if fault is not None:
+                if fault.hang_s:
+                    await asyncio.sleep(fault.hang_s)
+                return f"{fault.code} {fault.message}"
+        mail = self.store.keep(envelope)
+        return f"250 2.0.0 OK: queued as {mail.seq}"
+
+
+async def start_smtp_sink(store: MailStore, host: str, port: int) -> asyncio.Server:
+    """Listen for SMTP on `host:port` (port 0 picks a free one) and keep into `store`."""
+    handler = SinkHandler(store)
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: SMTP(handler, hostname="waymark-sink", data_size_limit=10 * 1024 * 1024),
+        host=host,
+        port=port,
+    )
