@@ -40,10 +40,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from decide import CATALOG, PAGES, _profile, machine  # noqa: E402
-
-from waymark.core.adapters.kafka.topics import Topic, ensure_topics, topic_name, topic_specs  # noqa: E402
-from waymark.core.contracts import AvroCodec, CustomerEvent, JourneyVersion, definition_checksum  # noqa: E402
+from decide import CATALOG, PAGES, _profile, machine
+from waymark.core.adapters.kafka.topics import Topic, ensure_topics, topic_name, topic_specs
+from waymark.core.contracts import AvroCodec, CustomerEvent, JourneyVersion, definition_checksum
 
 BIN = Path(sys.executable).parent
 PARTITIONS = 6

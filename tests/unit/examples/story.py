@@ -15,7 +15,7 @@ from waymark.core.simulate import read_inputs, simulate
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "journeys"
-TEMPLATES_FILE = EXAMPLES / "templates.yaml"
+TEMPLATES_FILE = EXAMPLES.parent / "templates.yaml"
 
 SEED_JOURNEYS = (
     "discover-shop-buy",

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from waymark.core.adapters.kafka.topics_cli import topics_app
 from waymark.core.engine import InputError
 from waymark.core.engine.inputs import parse_timestamp
-from waymark.core.journeys.model import Journey
+from waymark.core.journeys.model import Category, Journey
 from waymark.core.journeys.outline import outline
 from waymark.core.journeys.validation import check_journey
 from waymark.core.plan import apply_command, plan_command
@@ -32,7 +33,16 @@ JourneyFiles = Annotated[
 ]
 
 
-def _load(files: list[Path]) -> list[Journey] | None:
+def _templates(path: Path | None) -> dict[str, Category] | None:
+    """Template id → category from a `templates:` list file (e.g. examples/templates.yaml)."""
+    if path is None:
+        return None
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = document.get("templates", []) if isinstance(document, dict) else []
+    return {str(e["id"]): e["category"] for e in entries if isinstance(e, dict) and "id" in e}
+
+
+def _load(files: list[Path], templates: dict[str, Category] | None = None) -> list[Journey] | None:
     """Every journey, or None after printing each problem as `file: path: sentence`."""
     journeys: list[Journey] = []
     failed = False
@@ -41,7 +51,7 @@ def _load(files: list[Path]) -> list[Journey] | None:
             typer.echo(f"{file}: no such file", err=True)
             failed = True
             continue
-        journey, problems = check_journey(file)
+        journey, problems = check_journey(file, templates)
         for problem in problems:
             typer.echo(f"{file}: {problem}", err=True)
         if journey is None or problems:
@@ -52,9 +62,19 @@ def _load(files: list[Path]) -> list[Journey] | None:
 
 
 @app.command()
-def validate(files: JourneyFiles) -> None:
+def validate(
+    files: JourneyFiles,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="a file with a `templates:` list of {id, category}: also check template use",
+            exists=True,
+        ),
+    ] = None,
+) -> None:
     """Check journey files; exit 1 listing every problem with its path and reason."""
-    if _load(files) is None:
+    if _load(files, _templates(templates)) is None:
         raise typer.Exit(1)
     for file in files:
         typer.echo(f"{file}: ok")

@@ -256,7 +256,11 @@ def build_service(
                 breaker=breaker,
                 backoff=backoff,
                 clock=clock,
-                concurrency=settings.send_concurrency,
+                concurrency=(
+                    settings.transactional_send_concurrency
+                    if lane_name == "transactional"
+                    else settings.marketing_send_concurrency
+                ),
             )
         dispatcher = Dispatcher(
             ledger=ledger,

@@ -57,6 +57,11 @@ class Provider:
         """
         self.sender = sender
         self._slots = asyncio.Semaphore(concurrency)
+        self._seconds = DISPATCH_SEND_SECONDS.labels(provider=sender.name)
+        self._attempts_by_result = {
+            result: DISPATCH_ATTEMPTS.labels(provider=sender.name, result=result)
+            for result in ("ok", "retry", "rejected", "uncertain")
+        }
         self.name = sender.name
         self._limiter = limiter
         self._breaker = breaker
@@ -76,12 +81,12 @@ class Provider:
         key: str,
         deadline: datetime | None,
         priority: bool,
-        before_send: Callable[[], Awaitable[None]] | None = None,
-    ) -> Delivery:
+        before_send: Callable[[], Awaitable[bool]] | None = None,
+    ) -> Delivery | None:
         """Send `message` at most once; the result after the last attempt.
 
-        `before_send` runs once, right before the first provider call (the ledger notes that
-        a send may now happen).
+        `before_send` runs once, right before the first provider call: the ledger's claim.
+        When it answers False the message is not sent and None is returned.
         """
         async with self._slots:
             return await self._attempts(message, key, deadline, priority, before_send)
@@ -92,8 +97,8 @@ class Provider:
         key: str,
         deadline: datetime | None,
         priority: bool,
-        before_send: Callable[[], Awaitable[None]] | None,
-    ) -> Delivery:
+        before_send: Callable[[], Awaitable[bool]] | None,
+    ) -> Delivery | None:
         reason = "unknown"
         for attempt in range(1, self._backoff.attempts + 1):
             wait = self._breaker.permit()
@@ -104,7 +109,14 @@ class Provider:
                 wait = self._breaker.permit()
             await self._limiter.acquire(priority=priority)
             if before_send is not None:
-                await before_send()
+                try:
+                    proceed = await before_send()
+                except BaseException:
+                    self._breaker.release()
+                    raise
+                if not proceed:
+                    self._breaker.release()
+                    return None
                 before_send = None
             started = time.perf_counter()
             try:
@@ -165,5 +177,5 @@ class Provider:
         return Delivery(self._now(status, reason))
 
     def _observe(self, started: float, result: str) -> None:
-        DISPATCH_SEND_SECONDS.labels(provider=self.name).observe(time.perf_counter() - started)
-        DISPATCH_ATTEMPTS.labels(provider=self.name, result=result).inc()
+        self._seconds.observe(time.perf_counter() - started)
+        self._attempts_by_result[result].inc()

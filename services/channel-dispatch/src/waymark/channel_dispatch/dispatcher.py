@@ -1,20 +1,26 @@
-"""What happens to one command: claim, check, render, send, record — and its one outcome."""
+"""What happens to one command: check, render, claim, send, record — and its one outcome.
+
+The claim is made as late as possible: right before the provider call, or right before a
+result decided without one (suppressed, expired, a template error). So a crash leaves
+uncertain only the few commands whose provider call was under way.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
 
-from waymark.channel_dispatch.delivery import Delivery, Provider
+from waymark.channel_dispatch.delivery import Provider
 from waymark.channel_dispatch.ledger import Claim, ClaimKind, Ledger
 from waymark.channel_dispatch.messages import MessageBuilder
 from waymark.channel_dispatch.model import Lane, Position, Result, address_of, outcome_of
 from waymark.channel_dispatch.rendering import TemplateRenderError
+from waymark.channel_dispatch.senders.base import Message
 from waymark.channel_dispatch.suppression import SuppressionList
 from waymark.core.contracts import Channel, DispatchOutcome, SendCommand
 from waymark.core.observability.metrics import DISPATCH_DUPLICATES, DISPATCH_RECOVERED
@@ -60,7 +66,7 @@ class PriorityGate:
 
 
 class Dispatcher:
-    """Turns claimed commands into terminal results, each recorded before it is reported."""
+    """Turns commands into terminal results, each recorded before it is reported."""
 
     def __init__(
         self,
@@ -82,12 +88,30 @@ class Dispatcher:
         self._gate = gate
         self._poll_s = poll_s
 
-    async def claim(self, works: Sequence[Work]) -> list[Claim]:
-        """Claim the commands of a batch of records, in order."""
-        return await self._ledger.claim([(w.command, w.position) for w in works])
+    async def finish(self, work: Work) -> DispatchOutcome | None:
+        """The outcome this record reports, or None for a duplicate record."""
+        if work.lane == "transactional" and self._gate is not None:
+            async with self._gate.held():
+                return await self._finish(work)
+        return await self._finish(work)
 
-    async def finish(self, work: Work, claim: Claim) -> DispatchOutcome | None:
-        """The outcome this record must report, or None for a duplicate record."""
+    async def _finish(self, work: Work) -> DispatchOutcome | None:
+        decided, message = await self._prepare(work)
+        if message is not None:
+            claims: list[Claim] = []
+            sent = await self._send(work, message, claims)
+            if sent is not None:
+                recorded = await self._ledger.record(work.command, work.position, sent)
+                return outcome_of(work.command, recorded)
+            claim = claims[0]
+        else:
+            claim = await self._ledger.claim(work.command, work.position, sending=False)
+        return await self._conclude(work, claim, decided)
+
+    async def _conclude(
+        self, work: Work, claim: Claim, decided: Result | None
+    ) -> DispatchOutcome | None:
+        """What a claim that did not lead to a send means for this record."""
         cmd = work.command
         if claim.kind is ClaimKind.DUPLICATE:
             DISPATCH_DUPLICATES.labels(lane=work.lane).inc()
@@ -98,13 +122,10 @@ class Dispatcher:
             return outcome_of(cmd, claim.result)
         if claim.kind is ClaimKind.UNFINISHED:
             result = await self._recover(work, claim)
-        elif work.lane == "transactional" and self._gate is not None:
-            async with self._gate.held():
-                result = await self._decide(work)
         else:
-            result = await self._decide(work)
-        result = await self._ledger.record(cmd, work.position, result)
-        return outcome_of(cmd, result)
+            assert decided is not None
+            result = decided
+        return outcome_of(cmd, await self._ledger.record(cmd, work.position, result))
 
     def _settled_without_sending(self, cmd: SendCommand) -> Result | None:
         """The result a command gets from its own fields alone, when it cannot be sent."""
@@ -117,38 +138,58 @@ class Dispatcher:
             return Result.decided("suppressed", "no_consent", now)
         return None
 
-    async def _decide(self, work: Work) -> Result:
+    async def _prepare(self, work: Work) -> tuple[Result | None, Message | None]:
+        """Either a result decided without sending, or the message to send."""
         cmd = work.command
         now = self._clock()
         if cmd.expires_at is not None and now >= cmd.expires_at:
-            return Result.decided("expired", "expired", now)
+            return Result.decided("expired", "expired", now), None
         settled = self._settled_without_sending(cmd)
         if settled is not None:
-            return settled
+            return settled, None
         address = address_of(cmd)
         if address is not None:
             reason = self._suppressions.reason_for(cmd.channel, address, cmd.category)
             if reason is not None:
-                return Result.decided("suppressed", reason, now)
-        return await self._send(work, address, check_gate=True)
-
-    async def _send(self, work: Work, address: str | None, *, check_gate: bool) -> Result:
-        cmd = work.command
-        provider = self._providers[cmd.channel]
+                return Result.decided("suppressed", reason, now), None
         try:
-            message = await self._messages.build(cmd, address)
+            return None, await self._messages.build(cmd, address)
         except TemplateRenderError as problem:
             log.warning("template_failed", template=cmd.template, reason=problem.reason)
-            return Result.decided("failed", problem.reason, self._clock())
-        if check_gate and work.lane == "marketing" and self._gate is not None:
+            return Result.decided("failed", problem.reason, self._clock()), None
+
+    async def _send(
+        self,
+        work: Work,
+        message: Message,
+        claims: list[Claim],
+        *,
+        recovering: bool = False,
+    ) -> Result | None:
+        """Claim at the last moment and send: the result to record, or None (the claim, in
+        `claims`, says the command is not this record's to send)."""
+        cmd = work.command
+        if work.lane == "marketing" and self._gate is not None and not recovering:
             await self._gate.wait_free()
-        delivery: Delivery = await provider.deliver(
+
+        async def claim() -> bool:
+            if recovering:
+                # Idempotency guard: the claim exists (not sending); note the call first.
+                await self._ledger.mark_sending(cmd)
+                return True
+            claims.append(await self._ledger.claim(cmd, work.position, sending=True))
+            return claims[-1].kind is ClaimKind.NEW
+
+        delivery = await self._providers[cmd.channel].deliver(
             message,
             key=cmd.command_id,
-            deadline=cmd.expires_at,
+            deadline=None if recovering else cmd.expires_at,
             priority=work.lane == "transactional",
-            before_send=lambda: self._ledger.mark_sending(cmd),
+            before_send=claim,
         )
+        if delivery is None:
+            return None
+        address = address_of(cmd)
         if delivery.suppress is not None and address is not None:
             await self._suppressions.add(
                 cmd.channel, address, delivery.suppress, source=cmd.command_id
@@ -156,7 +197,7 @@ class Dispatcher:
         return delivery.result
 
     async def _recover(self, work: Work, claim: Claim) -> Result:
-        """A claim of this record without a result: its owner crashed or is still sending."""
+        """A claim of this record without a result: its owner crashed or is still at it."""
         cmd = work.command
         owner = claim.owner
         while await self._ledger.alive(owner):
@@ -167,20 +208,30 @@ class Dispatcher:
         if not await self._ledger.take_over(cmd.command_id, owner or "?"):
             # Another dispatcher resolves it: its recorded result is the outcome.
             return await self._result_when_recorded(cmd.command_id)
-        if not await self._ledger.was_sending(cmd.command_id):
-            # The owner died before calling the provider: nothing went out, decide afresh.
+        maybe_sent = claim.sending or await self._ledger.was_sending(cmd.command_id)
+        if not maybe_sent:
+            # The owner died before any provider call: nothing went out, decide afresh.
             DISPATCH_RECOVERED.labels(channel=cmd.channel, action="redecided").inc()
-            return await self._decide(work)
-        settled = self._settled_without_sending(cmd)
-        if settled is not None:
-            return settled
-        provider = self._providers[cmd.channel]
-        if provider.takes_idempotency_key:
+            decided, message = await self._prepare(work)
+            if message is None:
+                assert decided is not None
+                return decided
+            sent = await self._send(work, message, [], recovering=True)
+            assert sent is not None
+            return sent
+        provider = self._providers.get(cmd.channel)
+        if provider is not None and provider.takes_idempotency_key:
             DISPATCH_RECOVERED.labels(channel=cmd.channel, action="resent").inc()
             log.warning("claim_recovered", command_id=cmd.command_id, action="resent")
-            # The provider drops a repeat of the key, so this cannot send it twice; no checks
-            # (expiry, suppression) run, since the first attempt may already have gone.
-            return await self._send(work, address_of(cmd), check_gate=False)
+            # The provider drops a repeat of the key, so this cannot deliver it twice; no
+            # checks (expiry, suppression) run, since the first call may have gone through.
+            try:
+                message = await self._messages.build(cmd, address_of(cmd))
+            except (TemplateRenderError, ValueError):
+                return Result.decided("failed", "unknown", self._clock())
+            sent = await self._send(work, message, [], recovering=True)
+            assert sent is not None
+            return sent
         DISPATCH_RECOVERED.labels(channel=cmd.channel, action="unknown").inc()
         log.warning("claim_recovered", command_id=cmd.command_id, action="failed_unknown")
         return Result.decided("failed", "unknown", self._clock())

@@ -16,13 +16,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.structs import ConsumerRecord
 
 from waymark.channel_dispatch.dispatcher import Dispatcher, Work
-from waymark.channel_dispatch.ledger import Claim
 from waymark.channel_dispatch.model import Lane as LaneName
 from waymark.channel_dispatch.model import Position
 from waymark.channel_dispatch.offsets import PartitionProgress, Ready
 from waymark.core.adapters.kafka.dlq import DeadLetterWriter
 from waymark.core.contracts import AvroCodec, CodecError, DispatchOutcome, SendCommand
-from waymark.core.errors import TransientError
 from waymark.core.observability.metrics import (
     DISPATCH_COMMAND_SECONDS,
     DISPATCH_IN_FLIGHT,
@@ -88,6 +86,9 @@ class Lane:
         self._tasks: set[asyncio.Task[None]] = set()
         self._failure: BaseException | None = None
         self.ready = False
+        self._latency = DISPATCH_COMMAND_SECONDS.labels(lane=name)
+        self._decoded = INPUTS.labels(service=_SERVICE, topic=topic, result="ok")
+        self._in_flight_gauge = DISPATCH_IN_FLIGHT.labels(lane=name)
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Consume until `stopping` is set, then finish what was fetched and commit it."""
@@ -138,41 +139,31 @@ class Lane:
             self._progress[tp].finish(record.offset, None)
             self._finished.set()
             return None
-        INPUTS.labels(service=_SERVICE, topic=self._topic, result="ok").inc()
+        self._decoded.inc()
         return Work(command, Position(tp.topic, tp.partition, record.offset), self.name)
 
     def _start(self, works: list[Work]) -> None:
         self._in_flight += len(works)
-        DISPATCH_IN_FLIGHT.labels(lane=self.name).set(self._in_flight)
+        self._in_flight_gauge.set(self._in_flight)
         task = asyncio.create_task(self._process(works))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _process(self, works: list[Work]) -> None:
         try:
-            claims = None
-            while claims is None:
-                try:
-                    claims = await self._dispatcher.claim(works)
-                except TransientError as exc:
-                    # Nothing was sent yet: claiming again is safe (our own claims are ours).
-                    log.warning("claim_retry", lane=self.name, error=str(exc))
-                    await asyncio.sleep(1.0)
-            await asyncio.gather(
-                *(self._finish(work, claim) for work, claim in zip(works, claims, strict=True))
-            )
+            await asyncio.gather(*(self._finish(work) for work in works))
         except BaseException as exc:
             self._fail(exc)
 
-    async def _finish(self, work: Work, claim: Claim) -> None:
-        outcome = await self._dispatcher.finish(work, claim)
+    async def _finish(self, work: Work) -> None:
+        outcome = await self._dispatcher.finish(work)
         if outcome is not None:
             seconds = (outcome.at - work.command.created_at).total_seconds()
-            DISPATCH_COMMAND_SECONDS.labels(lane=self.name).observe(max(seconds, 0.0))
+            self._latency.observe(max(seconds, 0.0))
         tp = TopicPartition(work.position.topic, work.position.partition)
         self._progress[tp].finish(work.position.offset, outcome)
         self._in_flight -= 1
-        DISPATCH_IN_FLIGHT.labels(lane=self.name).set(self._in_flight)
+        self._in_flight_gauge.set(self._in_flight)
         self._slot_freed.set()
         self._finished.set()
 

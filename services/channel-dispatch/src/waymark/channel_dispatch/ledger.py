@@ -2,10 +2,12 @@
 
 Three small collections, written by inserts only (see `storage`):
 
-- `dispatch_claims` — `{_id: command_id, command_id, owner, source, channel, claimed_at}`,
-  unique on `command_id`: whoever inserts it owns the send;
-- `dispatch_sends` — `{_id: command_id, command_id, owner, at}`, unique on `command_id`:
-  written just before the first provider call, so a claim without it was never sent;
+- `dispatch_claims` — `{_id: command_id, command_id, owner, source, sending, channel,
+  claimed_at}`, unique on `command_id`: whoever inserts it owns the command. It is written at
+  the last moment — right before the provider call (`sending: true`), or right before a
+  result decided without one — so few claims are ever left uncertain by a crash;
+- `dispatch_sends` — `{_id: command_id, ...}`: a provider call is about to happen for a
+  command claimed with `sending: false` (only when a crash recovery decides to send it);
 - `dispatch_results` — `{_id: command_id, command_id, owner, source, result, recorded_at}`,
   unique on `command_id`: the terminal result, written before its outcome is published;
 - `dispatch_owners` — `{_id: owner, seen_at, pid, host}`: the heartbeat of each running
@@ -19,10 +21,9 @@ is a duplicate (a second delivery or an engine replay) and is dropped without an
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -63,6 +64,8 @@ class Claim:
     kind: ClaimKind
     owner: str | None = None
     result: Result | None = None
+    sending: bool = False
+    """For UNFINISHED: the claim was made right before a provider call."""
 
 
 class Ledger:
@@ -97,29 +100,21 @@ class Ledger:
                 what="create ledger index",
             )
 
-    async def claim(self, items: Sequence[tuple[SendCommand, Position]]) -> list[Claim]:
-        """Claim every command for its record; what to do with each, in order."""
-        now = self._clock()
+    async def claim(self, cmd: SendCommand, position: Position, *, sending: bool) -> Claim:
+        """Claim the command for its record; `sending`: a provider call follows at once."""
+        doc = {
+            "_id": cmd.command_id,
+            "command_id": cmd.command_id,
+            "owner": self.owner,
+            "source": str(position),
+            "sending": sending,
+            "channel": cmd.channel,
+            "claimed_at": self._clock(),
+        }
         # Idempotency guard: the unique index lets exactly one record claim a command.
-        inserted = await asyncio.gather(
-            *(
-                self._claim_writer.insert(
-                    {
-                        "_id": cmd.command_id,
-                        "command_id": cmd.command_id,
-                        "owner": self.owner,
-                        "source": str(position),
-                        "channel": cmd.channel,
-                        "claimed_at": now,
-                    }
-                )
-                for cmd, position in items
-            )
-        )
-        claims: list[Claim] = []
-        for (cmd, position), new in zip(items, inserted, strict=True):
-            claims.append(Claim(ClaimKind.NEW) if new else await self._existing(cmd, position))
-        return claims
+        if await self._claim_writer.insert(doc):
+            return Claim(ClaimKind.NEW)
+        return await self._existing(cmd, position)
 
     async def _existing(self, cmd: SendCommand, position: Position) -> Claim:
         claim = await self._find(self._claims, cmd.command_id)
@@ -134,10 +129,12 @@ class Ledger:
         if claim.get("owner") == self.owner:
             # Our own insert that went in before a retry of it: the claim is this one.
             return Claim(ClaimKind.NEW, owner=self.owner)
-        return Claim(ClaimKind.UNFINISHED, owner=claim.get("owner"))
+        return Claim(
+            ClaimKind.UNFINISHED, owner=claim.get("owner"), sending=bool(claim.get("sending"))
+        )
 
     async def mark_sending(self, command: SendCommand) -> None:
-        """Note that a provider call for the command is about to happen."""
+        """Note that a provider call is about to happen for a command claimed as not sending."""
         await self._send_writer.insert(
             {
                 "_id": command.command_id,
@@ -148,7 +145,7 @@ class Ledger:
         )
 
     async def was_sending(self, command_id: str) -> bool:
-        """Whether a provider call for the command may have happened."""
+        """Whether a provider call may have happened after a not-sending claim."""
         return await self._find(self._sends, command_id) is not None
 
     async def _find(self, collection: Any, command_id: str) -> dict[str, Any] | None:

@@ -29,8 +29,14 @@ class DispatchSettings(ServiceSettings):
     marketing_in_flight: int = Field(default=512, ge=1)
     transactional_commit_ms: int = Field(default=0, ge=0, description="min gap between commits")
     marketing_commit_ms: int = Field(default=200, ge=0)
-    send_concurrency: int = Field(
-        default=32, ge=1, description="provider calls at once per lane and provider"
+    transactional_send_concurrency: int = Field(
+        default=32, ge=1, description="provider calls at once per provider"
+    )
+    marketing_send_concurrency: int = Field(
+        default=128,
+        ge=1,
+        description="provider calls at once per provider; also what a crash can leave "
+        "uncertain (failed: unknown) at most",
     )
     marketing_yields: bool = Field(
         default=True, description="marketing starts no send while a transactional one runs"
@@ -54,7 +60,7 @@ class DispatchSettings(ServiceSettings):
     smtp_validate_certs: bool = True
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
-    smtp_pool_size: int = Field(default=16, ge=1, description="connections per lane")
+    smtp_pool_size: int = Field(default=64, ge=1, description="connections per lane, at most")
     smtp_timeout_s: float = Field(default=15.0, gt=0)
     mail_from: str = "Waymark <noreply@waymark.local>"
     message_id_domain: str = "waymark.local"
@@ -75,7 +81,7 @@ class DispatchSettings(ServiceSettings):
     webhook_secret: SecretStr = SecretStr("dev-webhook-secret")
 
     http_timeout_s: float = Field(default=10.0, gt=0)
-    http_pool_size: int = Field(default=32, ge=1, description="connections per provider")
+    http_pool_size: int = Field(default=64, ge=1, description="connections per provider")
 
     # Retries: exponential backoff with full jitter; Retry-After wins when the provider sends it.
     retry_attempts: int = Field(default=5, ge=1)

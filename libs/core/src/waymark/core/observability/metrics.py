@@ -108,10 +108,6 @@ INGEST_PRODUCER_CONNECTED = Gauge(
 )
 
 
-def render_metrics(registry: CollectorRegistry = DEFAULT_REGISTRY) -> tuple[bytes, str]:
-    """The Prometheus text exposition of `registry` and its content type, for `/metrics`."""
-    return generate_latest(registry), CONTENT_TYPE_LATEST
-
 # journey-engine worker
 ENGINE_INPUTS = Counter(
     "waymark_engine_inputs_total",
@@ -209,3 +205,8 @@ DISPATCH_UNSUBSCRIBES = Counter(
     "Unsubscribe link requests, by method (one_click, form) and result.",
     ["method", "result"],
 )
+
+
+def render_metrics(registry: CollectorRegistry = DEFAULT_REGISTRY) -> tuple[bytes, str]:
+    """The Prometheus text exposition of `registry` and its content type, for `/metrics`."""
+    return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -17,9 +17,7 @@ from aiosmtplib import (
     SMTPAuthenticationError,
     SMTPDataError,
     SMTPException,
-    SMTPRecipientRefused,
     SMTPResponseException,
-    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPTimeoutError,
 )
@@ -34,6 +32,7 @@ from waymark.channel_dispatch.senders.base import (
 
 __all__ = ["SmtpSender"]
 
+_PLAIN_ADDRESS = re.compile(r"^[!#-;=?A-~]+@[A-Za-z0-9.-]+$")
 _QUEUED_AS = re.compile(r"queued as ([A-Za-z0-9._-]+)", re.IGNORECASE)
 _BAD_MAILBOX = re.compile(r"\b5\.1\.\d+\b")
 _MAX_USES = 1000
@@ -84,6 +83,7 @@ class SmtpSender:
             "local_hostname": local_hostname,
         }
         self._idle: list[_Connection] = []
+        self._from_cache: dict[str, bytes] = {}
         self._slots = asyncio.Semaphore(pool_size)
 
     async def _connect(self) -> _Connection:
@@ -114,29 +114,35 @@ class SmtpSender:
                 else:
                     conn.client.close()
 
+    def _envelope_from(self, sender: str) -> bytes:
+        cached = self._from_cache.get(sender)
+        if cached is None:
+            cached = self._from_cache[sender] = b"FROM:<" + parseaddr(sender)[1].encode() + b">"
+        return cached
+
     async def _transaction(self, client: aiosmtplib.SMTP, message: Email) -> tuple[Receipt, bool]:
-        _, envelope_from = parseaddr(message.sender)
+        # MAIL and RCPT are sent as prepared bytes: aiosmtplib's own mail()/rcpt() parse both
+        # addresses again for every message, which costs more than the rest of the call.
+        if not _PLAIN_ADDRESS.match(message.recipient):
+            raise RejectedError("invalid_address", "not a plain ASCII address")
         try:
-            recipient = message.recipient.encode("ascii").decode()
-        except UnicodeEncodeError:
-            raise RejectedError("invalid_address", "not an ASCII address") from None
-        try:
-            await client.mail(envelope_from)
-            await client.rcpt(recipient)
-        except SMTPSenderRefused as exc:
-            await self._reset(client)
-            if exc.code >= 500:
-                raise RejectedError("smtp_sender_refused", exc.message) from exc
-            raise _retryable(exc.code, exc.message, "MAIL") from exc
-        except SMTPRecipientRefused as exc:
-            await self._reset(client)
-            if exc.code >= 500:
-                raise RejectedError("hard_bounce", exc.message, suppress="hard_bounce") from exc
-            raise _retryable(exc.code, exc.message, "RCPT") from exc
-        except SMTPResponseException as exc:
-            raise _retryable(exc.code, exc.message, "MAIL") from exc
+            reply = await client.execute_command(b"MAIL", self._envelope_from(message.sender))
+            if reply.code != 250:
+                await self._reset(client)
+                if reply.code >= 500:
+                    raise RejectedError("smtp_sender_refused", reply.message)
+                raise _retryable(reply.code, reply.message, "MAIL")
+            to = b"TO:<" + message.recipient.encode("ascii") + b">"
+            reply = await client.execute_command(b"RCPT", to)
+            if reply.code not in (250, 251):
+                await self._reset(client)
+                if reply.code >= 500:
+                    raise RejectedError("hard_bounce", reply.message, suppress="hard_bounce")
+                raise _retryable(reply.code, reply.message, "RCPT")
         except (SMTPServerDisconnected, SMTPTimeoutError, OSError) as exc:
             raise RetryableError("smtp_connection", str(exc) or type(exc).__name__) from exc
+        except SMTPResponseException as exc:
+            raise _retryable(exc.code, exc.message, "MAIL") from exc
         try:
             response = await client.data(message.data)
         except SMTPDataError as exc:

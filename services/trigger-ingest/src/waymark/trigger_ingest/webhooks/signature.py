@@ -75,7 +75,7 @@ class SignatureCheck:
         if not signature:
             raise UnauthorizedError(Fault(SIGNATURE_HEADER, "is required", "bad_signature"))
         # Ten digits reach the year 2286; more would overflow the date range.
-        if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 10:
             reason = "must be the signing time in whole seconds since the epoch"
             raise UnauthorizedError(Fault(TIMESTAMP_HEADER, reason, "bad_signature"))
         signed_at = datetime.fromtimestamp(int(timestamp), UTC)
