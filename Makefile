@@ -58,10 +58,4 @@ topics: $(VENV)/.synced ## create every topic on the local stack
 
 run: setup infra-up topics ## the platform on the local stack, with its console and demo traffic
 	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; \
-	echo; echo "Local stack is up:"; \
-	echo "  Kafka     $$WAYMARK_KAFKA_BOOTSTRAP"; \
-	echo "  MongoDB   $$WAYMARK_MONGO_URL (FerretDB)"; \
-	echo; \
-	echo "Not yet runnable here: trigger-ingest, the journey-engine worker and API (console),"; \
-	echo "channel-dispatch, analytics and the demo traffic generator — see the open issues."; \
-	echo "Stop the stack with: make infra-down"
+	$(RUN) python deploy/local/supervisor.py $(RUN_ARGS)

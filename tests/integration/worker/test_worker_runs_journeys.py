@@ -48,7 +48,7 @@ async def test_event_in_command_out_on_the_transactional_lane(bus: Any, make_wor
         assert command.template == "order-email"
         assert command.channel == "email"
         assert command.category == "transactional"
-        assert command.recipient["address"] == "c1@example.com"
+        assert command.recipient["email"] == "c1@example.com"
         assert command.event == {"name": "order_completed", "properties": {"order_id": "o-1"}}
         kinds = await transitions.until(
             lambda r: any(t.kind == "step_completed" for t in r), what="transitions"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 
@@ -27,14 +28,24 @@ async def _serve(settings: DispatchSettings, kafka: KafkaSettings, mongo: MongoS
 
 def main() -> None:
     """Read settings once, configure logging, run until SIGTERM; exit 2 on bad settings."""
-    try:
-        settings = load_settings(DispatchSettings)
-        kafka = load_settings(KafkaSettings)
-        mongo = load_settings(MongoSettings)
-    except SettingsError as exc:
-        print(f"waymark-dispatch: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    problems: list[str] = []
+    loaded: list[object] = []
+    for cls in (DispatchSettings, KafkaSettings, MongoSettings):
+        try:
+            loaded.append(load_settings(cls))
+        except SettingsError as exc:
+            problems.append(str(exc))
+    if problems:
+        print(f"waymark-dispatch: {'; '.join(problems)}", file=sys.stderr)
+        raise SystemExit(2)
+    settings, kafka, mongo = loaded
+    assert isinstance(settings, DispatchSettings)
+    assert isinstance(kafka, KafkaSettings)
+    assert isinstance(mongo, MongoSettings)
     configure_logging("channel-dispatch", level=settings.log_level)
+    if settings.nice:
+        # A marketing-only process yields the CPU to the transactional one on a shared host.
+        os.nice(settings.nice)
     try:
         asyncio.run(_serve(settings, kafka, mongo))
     except Exception as exc:

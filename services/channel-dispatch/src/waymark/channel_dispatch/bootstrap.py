@@ -27,7 +27,7 @@ from waymark.channel_dispatch.lane import Lane
 from waymark.channel_dispatch.ledger import Ledger
 from waymark.channel_dispatch.messages import MessageBuilder
 from waymark.channel_dispatch.model import Lane as LaneName
-from waymark.channel_dispatch.rendering import Renderer, TemplateSource
+from waymark.channel_dispatch.rendering import Renderer, TemplateSource, mongo_templates
 from waymark.channel_dispatch.resilience import AdaptiveRateLimit, Backoff, CircuitBreaker
 from waymark.channel_dispatch.senders.base import Sender
 from waymark.channel_dispatch.senders.push import PushSender
@@ -205,7 +205,9 @@ def build_service(
         mailto=settings.unsubscribe_mailto,
     )
     messages = MessageBuilder(
-        renderer=Renderer(TemplateSource(database, ttl_s=settings.template_cache_s)),
+        renderer=Renderer(
+            TemplateSource(mongo_templates(database), ttl_s=settings.template_cache_s)
+        ),
         links=links,
         mail_from=settings.mail_from,
         message_id_domain=settings.message_id_domain,
@@ -232,7 +234,8 @@ def build_service(
     consumers: list[AIOKafkaConsumer] = []
     all_senders: list[Sender[Any]] = []
     lanes: list[Lane] = []
-    for lane_name, topic in _LANE_TOPICS.items():
+    for lane_name in settings.lane_names:
+        topic = _LANE_TOPICS[lane_name]
         lane_senders = senders(settings)
         all_senders.extend(lane_senders.values())
         providers: dict[Channel, Provider] = {}

@@ -120,7 +120,7 @@ class Provider:
                 before_send = None
             started = time.perf_counter()
             try:
-                # Idempotency guard: this runs once per claim; keyed providers drop a repeat.
+                # Idempotency guard. This runs once per claim; keyed providers drop a repeat.
                 receipt = await self.sender.send(message, key=key)
             except RetryableError as exc:
                 self._observe(started, "retry")

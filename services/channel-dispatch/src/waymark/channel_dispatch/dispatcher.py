@@ -174,7 +174,7 @@ class Dispatcher:
 
         async def claim() -> bool:
             if recovering:
-                # Idempotency guard: the claim exists (not sending); note the call first.
+                # Idempotency guard. The claim exists (not sending); note the call first.
                 await self._ledger.mark_sending(cmd)
                 return True
             claims.append(await self._ledger.claim(cmd, work.position, sending=True))

@@ -81,7 +81,7 @@ class Unsubscriber:
             provider=WAYMARK,
             at=self._clock(),
         )
-        # Idempotency guard: the outcome id is fixed per send, so consumers drop a repeat.
+        # Idempotency guard. The outcome id is fixed per send, so consumers drop a repeat.
         await self._producer.send_and_wait(
             self._topic,
             self._codec.encode(self._topic, outcome.to_avro()),

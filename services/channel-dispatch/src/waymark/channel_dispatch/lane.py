@@ -22,6 +22,7 @@ from waymark.channel_dispatch.offsets import PartitionProgress, Ready
 from waymark.core.adapters.kafka.dlq import DeadLetterWriter
 from waymark.core.contracts import AvroCodec, CodecError, DispatchOutcome, SendCommand
 from waymark.core.observability.metrics import (
+    CONSUMER_LAG,
     DISPATCH_COMMAND_SECONDS,
     DISPATCH_IN_FLIGHT,
     DISPATCH_OUTCOMES,
@@ -36,13 +37,18 @@ _SERVICE = "channel-dispatch"
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Finish and commit a lane's records of partitions before they move to another member."""
+
     def __init__(self, lane: Lane) -> None:
+        """Act for `lane`."""
         self._lane = lane
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Drain the revoked partitions: no record is processed by two members at once."""
         await self._lane.drain(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Note the assignment."""
         log.info("partitions_assigned", lane=self._lane.name, partitions=len(assigned))
 
 
@@ -134,6 +140,8 @@ class Lane:
                 raise CodecError("event must be a JSON object or null")
         except (CodecError, KeyError, TypeError, ValueError) as exc:
             log.warning("record_refused", lane=self.name, offset=record.offset, error=str(exc))
+            # Idempotency guard. The offset commits only after the DLQ acknowledged the copy,
+            # so a crash in between writes it again (a DLQ tolerates a repeat; a loss, no).
             await self._dead_letters.write(record, "undecodable", str(exc))
             INPUTS.labels(service=_SERVICE, topic=self._topic, result="dlq").inc()
             self._progress[tp].finish(record.offset, None)
@@ -226,6 +234,8 @@ class Lane:
             if not runs:
                 return
             outcomes = [o for run in runs.values() for o in run.outcomes]
+            # Idempotency guard. Outcomes and offsets commit atomically: a crash before this
+            # makes the records come back, and the ledger yields the same outcomes again.
             async with self._producer.transaction():
                 sent = [await self._publish(outcome) for outcome in outcomes]
                 await asyncio.gather(*sent)
@@ -234,6 +244,11 @@ class Lane:
                 )
             for tp, run in runs.items():
                 self._progress[tp].release(run.count)
+                highwater = self._consumer.highwater(tp)
+                if highwater is not None:
+                    CONSUMER_LAG.labels(
+                        service=_SERVICE, topic=tp.topic, partition=str(tp.partition)
+                    ).set(max(highwater - run.commit_offset, 0))
             for outcome in outcomes:
                 reason = (outcome.reason or "").split(":", 1)[0]
                 DISPATCH_OUTCOMES.labels(

@@ -40,8 +40,8 @@ __all__ = ["Claim", "ClaimKind", "Ledger"]
 
 Clock = Callable[[], datetime]
 
-_GROUP = 200
-"""Documents per insert: small enough that a transactional claim never queues long behind."""
+_GROUP = 64
+"""Documents per insert: few enough that a transactional claim never queues long behind."""
 
 
 class ClaimKind(Enum):
@@ -111,7 +111,7 @@ class Ledger:
             "channel": cmd.channel,
             "claimed_at": self._clock(),
         }
-        # Idempotency guard: the unique index lets exactly one record claim a command.
+        # Idempotency guard. The unique index lets exactly one record claim a command.
         if await self._claim_writer.insert(doc):
             return Claim(ClaimKind.NEW)
         return await self._existing(cmd, position)
@@ -135,6 +135,7 @@ class Ledger:
 
     async def mark_sending(self, command: SendCommand) -> None:
         """Note that a provider call is about to happen for a command claimed as not sending."""
+        # Idempotency guard. Unique on command_id: a second note of the same call is a no-op.
         await self._send_writer.insert(
             {
                 "_id": command.command_id,
@@ -169,6 +170,7 @@ class Ledger:
             "result": result.to_document(),
             "recorded_at": self._clock(),
         }
+        # Idempotency guard. Unique on command_id: the first recorded result is the one.
         if await self._result_writer.insert(doc):
             return result
         stored = await self._find(self._results, command.command_id)
@@ -180,6 +182,7 @@ class Ledger:
 
     async def take_over(self, command_id: str, dead_owner: str) -> bool:
         """Become the one resolver of a claim a dead owner left; False when another is."""
+        # Idempotency guard. One takeover per dead owner's claim: one resolver, one outcome.
         try:
             await insert_unique(
                 self._takeovers,
@@ -192,6 +195,7 @@ class Ledger:
     async def beat(self) -> None:
         """Tell other dispatchers this one is alive."""
         now = self._clock()
+        # Idempotency guard. An upsert of this owner's one document: repeating it is harmless.
         await with_retries(
             lambda: self._owners.update_one(
                 {"_id": self.owner},
@@ -203,6 +207,7 @@ class Ledger:
 
     async def retire(self) -> None:
         """Leave on a clean shutdown: claims of this owner are all resolved by then."""
+        # Idempotency guard. Deleting a missing document changes nothing.
         await with_retries(lambda: self._owners.delete_one({"_id": self.owner}), what="retire")
 
     async def alive(self, owner: str | None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +26,7 @@ from waymark.core.contracts import SendCommand
 from waymark.core.observability.metrics import DISPATCH_TEMPLATE_MISSING
 from waymark.core.templates import Template
 
-__all__ = ["Rendered", "Renderer", "TemplateRenderError", "TemplateSource"]
+__all__ = ["Rendered", "Renderer", "TemplateRenderError", "TemplateSource", "mongo_templates"]
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +52,7 @@ class TemplateRenderError(Exception):
     """The command cannot be rendered; `reason` is the outcome's cause."""
 
     def __init__(self, reason: str) -> None:
+        """`reason` becomes the failed outcome's reason."""
         super().__init__(reason)
         self.reason = reason
 
@@ -72,18 +73,35 @@ class _Compiled:
     data: dict[str, JinjaTemplate]
 
 
+Fetch = Callable[[str], Awaitable[Mapping[str, Any] | None]]
+"""Looks a template document up by id (None when there is none)."""
+
+
+def mongo_templates(database: AsyncDatabase[dict[str, Any]]) -> Fetch:
+    """Template documents from the `templates` collection the management API writes."""
+    collection = database["templates"]
+
+    async def fetch(template_id: str) -> Mapping[str, Any] | None:
+        found: dict[str, Any] | None = await with_retries(
+            lambda: collection.find_one({"_id": template_id}), what="read template"
+        )
+        return found
+
+    return fetch
+
+
 class TemplateSource:
-    """Templates by id from the `templates` collection, cached for `ttl_s` and compiled once."""
+    """Templates by id, cached for `ttl_s` and compiled once per version."""
 
     def __init__(
         self,
-        database: AsyncDatabase[dict[str, Any]],
+        fetch: Fetch,
         *,
         ttl_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Read from `database["templates"]`."""
-        self._collection = database["templates"]
+        """Look templates up with `fetch` (`mongo_templates(database)` in production)."""
+        self._fetch = fetch
         self._ttl = ttl_s
         self._clock = clock
         self._cache: dict[str, _Compiled | None] = {}
@@ -114,9 +132,7 @@ class TemplateSource:
         return compiled
 
     async def _load(self, template_id: str) -> _Compiled | None:
-        doc = await with_retries(
-            lambda: self._collection.find_one({"_id": template_id}), what="read template"
-        )
+        doc = await self._fetch(template_id)
         previous = self._cache.get(template_id)
         if doc is None:
             compiled = None

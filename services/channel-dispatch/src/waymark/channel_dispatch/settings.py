@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+from typing import get_args
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from waymark.channel_dispatch.model import Lane
 from waymark.core.settings import ServiceSettings
 
 __all__ = ["DispatchSettings"]
@@ -20,6 +22,14 @@ class DispatchSettings(ServiceSettings):
     # Lanes: separate consumer groups, bounds and commit cadence, so marketing never delays
     # a transactional send.
     group_id: str = "waymark-dispatch"
+    lanes: str = Field(
+        default="transactional,marketing",
+        pattern=r"^(transactional|marketing)(,(transactional|marketing))?$",
+        description="lanes this process consumes; run one process per lane to isolate them",
+    )
+    nice: int = Field(
+        default=0, ge=0, le=19, description="lower this process's CPU priority (os.nice)"
+    )
     instance_id: str = Field(
         default_factory=socket.gethostname,
         description="stable across restarts of one instance (pod name): names its Kafka "
@@ -110,3 +120,9 @@ class DispatchSettings(ServiceSettings):
     )
 
     log_level: str = "INFO"
+
+    @property
+    def lane_names(self) -> tuple[Lane, ...]:
+        """The configured lanes, transactional first."""
+        wanted = set(self.lanes.split(","))
+        return tuple(lane for lane in get_args(Lane) if lane in wanted)

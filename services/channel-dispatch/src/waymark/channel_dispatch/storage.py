@@ -17,6 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import AutoReconnect, BulkWriteError, NetworkTimeout, OperationFailure
 
 from waymark.core.errors import TransientError
+from waymark.core.observability.metrics import DISPATCH_STORE_RETRIES
 
 __all__ = ["DUPLICATE_KEY", "GroupInserter", "with_retries"]
 
@@ -40,7 +41,7 @@ def _transient_message(text: str) -> bool:
 
 async def with_retries(operation: Callable[[], Awaitable[T]], *, what: str) -> T:
     """Run `operation`, retrying lock contention and lost connections for up to 30 s."""
-    delay = 0.002
+    delay = 0.0005
     waited = 0.0
     while True:
         try:
@@ -53,6 +54,7 @@ async def with_retries(operation: Callable[[], Awaitable[T]], *, what: str) -> T
             pause = delay * (0.5 + random.random())
             await asyncio.sleep(pause)
             waited += pause
+            DISPATCH_STORE_RETRIES.inc()
             delay = min(delay * 2, 1.0)
 
 
@@ -64,6 +66,7 @@ class GroupInserter:
     """
 
     def __init__(self, collection: AsyncCollection[dict[str, Any]], *, max_group: int) -> None:
+        """Insert into `collection`, at most `max_group` documents per `insert_many`."""
         self._collection = collection
         self._max_group = max_group
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
@@ -101,7 +104,7 @@ class GroupInserter:
         """
         remaining = list(range(len(documents)))
         duplicates: set[int] = set()
-        delay = 0.002
+        delay = 0.0005
         waited = 0.0
         while remaining:
             batch = [documents[i] for i in remaining]
@@ -128,5 +131,6 @@ class GroupInserter:
                 pause = delay * (0.5 + random.random())
                 await asyncio.sleep(pause)
                 waited += pause
+                DISPATCH_STORE_RETRIES.inc()
                 delay = min(delay * 2, 1.0)
         return duplicates

@@ -133,7 +133,7 @@ class SuppressionList:
             "source": source,
             "created_at": self._clock(),
         }
-        # Idempotency guard: one document per address; a second add upgrades or does nothing.
+        # Idempotency guard. One document per address; a second add upgrades or does nothing.
         try:
             await with_retries(lambda: insert_unique(self._collection, doc), what="suppress")
         except DuplicateError:

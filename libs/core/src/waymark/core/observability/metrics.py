@@ -206,7 +206,62 @@ DISPATCH_UNSUBSCRIBES = Counter(
     ["method", "result"],
 )
 
+# analytics
+# Counted once per record id: a replayed or redelivered record does not count again.
+ANALYTICS_ENTRIES = Counter(
+    "waymark_analytics_entries_total",
+    "Journey entries (executions) seen on the transitions topic, by journey and type.",
+    ["journey_id", "journey_type"],
+)
+ANALYTICS_CONVERSIONS = Counter(
+    "waymark_analytics_conversions_total",
+    "Journey conversions (goal reached inside the journey), by journey and type.",
+    ["journey_id", "journey_type"],
+)
+ANALYTICS_EXITS = Counter(
+    "waymark_analytics_exits_total",
+    "Journey exits, by journey, type and reason (completed, goal, exit_when, holdout, ...).",
+    ["journey_id", "journey_type", "reason"],
+)
+ANALYTICS_SUPPRESSIONS = Counter(
+    "waymark_analytics_suppressions_total",
+    "Sends the engine skipped, by journey, type and reason (no_consent, frequency_cap, ...).",
+    ["journey_id", "journey_type", "reason"],
+)
+ANALYTICS_STEP_FAILURES = Counter(
+    "waymark_analytics_step_failures_total",
+    "Steps that failed, by journey, type and reason.",
+    ["journey_id", "journey_type", "reason"],
+)
+ANALYTICS_MESSAGES = Counter(
+    "waymark_analytics_messages_total",
+    "Distinct messages reaching a status (sent, delivered, opened, ...), by journey, type "
+    "and channel.",
+    ["journey_id", "journey_type", "channel", "status"],
+)
+ANALYTICS_GOAL_EVENTS = Counter(
+    "waymark_analytics_goal_events_total",
+    "Customer events matching a journey's goal (both holdout arms), by journey and type.",
+    ["journey_id", "journey_type"],
+)
+ANALYTICS_EVENT_TO_SEND_SECONDS = Histogram(
+    "waymark_analytics_event_to_send_seconds",
+    "From the time of the event that decided a send to the provider accepting it, by journey "
+    "type and channel (sends decided directly by an event seen by this process).",
+    ["journey_type", "channel"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+ANALYTICS_APPLY_SECONDS = Histogram(
+    "waymark_analytics_batch_seconds",
+    "Time to apply one consumed batch to the aggregates.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+
 
 def render_metrics(registry: CollectorRegistry = DEFAULT_REGISTRY) -> tuple[bytes, str]:
     """The Prometheus text exposition of `registry` and its content type, for `/metrics`."""
     return generate_latest(registry), CONTENT_TYPE_LATEST
+DISPATCH_STORE_RETRIES = Counter(
+    "waymark_dispatch_store_retries_total",
+    "MongoDB operations of dispatch retried after lock contention or a lost connection.",
+)

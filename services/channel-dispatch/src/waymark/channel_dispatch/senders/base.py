@@ -72,6 +72,7 @@ class SendError(Exception):
     """A send did not go through; `reason` is a short, bounded cause (`http_503`, `timeout`)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
+        """`reason` is bounded (metrics, outcomes); `detail` is the provider's words."""
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
@@ -89,6 +90,7 @@ class RetryableError(SendError):
         throttled: bool = False,
         unhealthy: bool = True,
     ) -> None:
+        """A failure worth another attempt, after `retry_after` seconds when known."""
         super().__init__(reason, detail)
         self.retry_after = retry_after
         self.throttled = throttled
@@ -103,6 +105,7 @@ class RejectedError(SendError):
     def __init__(
         self, reason: str, detail: str = "", *, suppress: SuppressionReason | None = None
     ) -> None:
+        """A final refusal; `suppress` adds the address to the suppression list."""
         super().__init__(reason, detail)
         self.suppress = suppress
 

@@ -73,6 +73,8 @@ class HttpClient:
     ) -> HttpReply:
         """POST and read the whole reply; timeouts and lost connections are RetryableError."""
         try:
+            # Idempotency guard. The senders pass the command id as Idempotency-Key, so a
+            # retry of this request is answered with the first one's result.
             async with self._open().post(url, headers=headers, data=data) as response:
                 raw = await response.read()
                 content_type = response.headers.get("Content-Type", "")

@@ -144,6 +144,8 @@ class SmtpSender:
         except SMTPResponseException as exc:
             raise _retryable(exc.code, exc.message, "MAIL") from exc
         try:
+            # Idempotency guard. Reached once per claim; a failure past this point is
+            # Uncertain and never retried, since the server may already have the message.
             response = await client.data(message.data)
         except SMTPDataError as exc:
             await self._reset(client)

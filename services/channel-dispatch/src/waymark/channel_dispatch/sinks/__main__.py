@@ -29,7 +29,9 @@ async def _serve(host: str, smtp_port: int, http_port: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run both sinks until interrupted."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m waymark.channel_dispatch.sinks", description=__doc__
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--smtp-port", type=int, default=2525)
     parser.add_argument("--http-port", type=int, default=8025)

@@ -176,7 +176,9 @@ class OutputEncoder:
             if cmd.category == "marketing"
             else names.COMMANDS_TRANSACTIONAL
         )
-        recipient: dict[str, Any] = {"address": cmd.address, "profile": dict(cmd.profile)}
+        # The profile at decision time: dispatch reads the address of the channel from it
+        # (email, phone, push_token) and renders templates with it.
+        recipient: dict[str, Any] = dict(cmd.profile)
         wire = WireCommand(
             command_id=cmd.command_id,
             customer_id=cmd.customer_id,

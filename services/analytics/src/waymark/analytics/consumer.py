@@ -1,0 +1,165 @@
+"""The live consumer: transitions, outcomes and events in one group, applied batch by batch.
+
+A batch is decoded (undecodable records go to their DLQ), applied to the aggregates (retried
+until it succeeds or the service stops) and only then committed. The three topics share one
+partition count and key, so the range assignor gives one member every record of a customer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from pymongo.errors import PyMongoError
+
+from waymark.analytics.aggregator import Aggregator, Envelope
+from waymark.core.adapters.kafka.dlq import DeadLetterWriter
+from waymark.core.contracts import (
+    AvroCodec,
+    CodecError,
+    CustomerEvent,
+    DispatchOutcome,
+    JourneyTransition,
+    WireModel,
+)
+from waymark.core.contracts import topics as names
+from waymark.core.contracts.topics import logical_topic
+from waymark.core.observability.metrics import CONSUMER_LAG, INPUTS
+
+__all__ = ["SERVICE", "TOPIC_MODELS", "LiveConsumer", "RecordDecoder"]
+
+log = structlog.get_logger(__name__)
+
+SERVICE = "analytics"
+TOPIC_MODELS: Mapping[str, type[WireModel]] = {
+    names.TRANSITIONS: JourneyTransition,
+    names.OUTCOMES: DispatchOutcome,
+    names.EVENTS: CustomerEvent,
+}
+"""The logical topics analytics aggregates and the one record each holds."""
+
+
+class RecordDecoder:
+    """Decodes a consumed record into an Envelope; CodecError when it holds no valid record."""
+
+    def __init__(self, codec: AvroCodec) -> None:
+        self._codec = codec
+
+    def decode(self, record: ConsumerRecord[bytes, bytes]) -> Envelope:
+        """The envelope of a record of one of TOPIC_MODELS' topics (under any prefix)."""
+        topic = logical_topic(record.topic)
+        model = TOPIC_MODELS.get(topic) if topic is not None else None
+        if model is None:
+            raise CodecError(f"analytics does not read topic {record.topic}")
+        decoded = self._codec.decode_as(record.value, model)
+        if not isinstance(decoded, JourneyTransition | DispatchOutcome | CustomerEvent):
+            raise CodecError(f"unexpected record {type(decoded).__name__}")
+        return Envelope(record.partition, record.offset, decoded)
+
+
+class LiveConsumer:
+    """Consumes in a group until stopped, committing only applied batches."""
+
+    def __init__(
+        self,
+        *,
+        consumer: AIOKafkaConsumer,
+        decoder: RecordDecoder,
+        aggregator: Aggregator,
+        dead_letters: DeadLetterWriter,
+        max_records: int = 2000,
+        poll_timeout_ms: int = 500,
+        retry_seconds: float = 2.0,
+    ) -> None:
+        self._consumer = consumer
+        self._decoder = decoder
+        self._aggregator = aggregator
+        self._dead_letters = dead_letters
+        self._max_records = max_records
+        self._poll_timeout_ms = poll_timeout_ms
+        self._retry = retry_seconds
+        self.consuming = False
+        """True once the group is joined and until the loop ends."""
+        self.failing: str | None = None
+        """The last error applying a batch, while it is being retried."""
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Poll, apply, commit until `stopping` is set (the consumer is started by the owner)."""
+        self.consuming = True
+        try:
+            while not stopping.is_set():
+                batch = await self._consumer.getmany(
+                    timeout_ms=self._poll_timeout_ms, max_records=self._max_records
+                )
+                if batch:
+                    await self._handle(batch, stopping)
+                await self._report_lag()
+        finally:
+            self.consuming = False
+
+    async def _handle(
+        self,
+        batch: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]],
+        stopping: asyncio.Event,
+    ) -> None:
+        envelopes: list[Envelope] = []
+        offsets: dict[TopicPartition, int] = {}
+        decoded: dict[str, int] = {}
+        for tp, records in batch.items():
+            for record in records:
+                try:
+                    envelopes.append(self._decoder.decode(record))
+                except CodecError as exc:
+                    await self._dead_letter(record, exc)
+                else:
+                    decoded[tp.topic] = decoded.get(tp.topic, 0) + 1
+            if records:
+                offsets[tp] = records[-1].offset + 1
+        if not await self._apply(envelopes, stopping):
+            return  # stopping before the batch was applied: it is re-delivered on restart
+        # Committed only now: every record up to these offsets is in the aggregates or the DLQ.
+        await self._consumer.commit(offsets)
+        for topic, count in decoded.items():
+            INPUTS.labels(SERVICE, topic, "ok").inc(count)
+
+    async def _apply(self, envelopes: list[Envelope], stopping: asyncio.Event) -> bool:
+        while True:
+            try:
+                result = await self._aggregator.apply(envelopes)
+            except PyMongoError as exc:
+                self.failing = str(exc)
+                log.warning("batch_not_applied", records=len(envelopes), error=str(exc))
+                if stopping.is_set():
+                    return False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=self._retry)
+                continue
+            self.failing = None
+            if result.duplicates:
+                log.info("duplicates_ignored", count=result.duplicates)
+            return True
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: CodecError) -> None:
+        log.error(
+            "record_to_dlq",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error=exc.reason,
+        )
+        await self._dead_letters.write(record, "undecodable", exc.reason)
+        INPUTS.labels(SERVICE, record.topic, "dlq").inc()
+
+    async def _report_lag(self) -> None:
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = await self._consumer.position(tp)
+            CONSUMER_LAG.labels(SERVICE, tp.topic, str(tp.partition)).set(
+                max(0, highwater - position)
+            )

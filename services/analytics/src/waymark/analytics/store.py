@@ -1,0 +1,117 @@
+"""The write side of the aggregates in MongoDB (FerretDB-compatible subset only).
+
+Facts are inserted, never updated: an insert of a document whose `_id` exists is refused by
+the unique `_id` index, which is the whole of the dedupe. Inserts are also what FerretDB does
+fast; an update costs a scan there, so only instance documents (one per journey entry) and
+journey outlines are ever updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from waymark.analytics.catalog import JourneyOutline
+from waymark.analytics.documents import (
+    GOAL_HITS,
+    INSTANCES,
+    JOURNEYS,
+    MESSAGE_STATUSES,
+    OUTCOMES,
+    TRANSITIONS,
+)
+from waymark.analytics.instances import InstanceChange
+
+__all__ = ["ALL_COLLECTIONS", "Store"]
+
+_DUPLICATE_KEY = 11000
+
+ALL_COLLECTIONS = (TRANSITIONS, INSTANCES, OUTCOMES, MESSAGE_STATUSES, GOAL_HITS, JOURNEYS)
+"""Every collection analytics owns: what `rebuild` fills and compares."""
+
+_INDEXES: dict[str, list[list[tuple[str, int]]]] = {
+    TRANSITIONS: [
+        [("journey_id", ASCENDING), ("kind", ASCENDING), ("day", ASCENDING)],
+        [("customer_id", ASCENDING), ("at", DESCENDING)],
+    ],
+    INSTANCES: [[("journey_id", ASCENDING), ("status", ASCENDING)]],
+    OUTCOMES: [[("customer_id", ASCENDING), ("at", DESCENDING)]],
+    MESSAGE_STATUSES: [[("journey_id", ASCENDING), ("status", ASCENDING), ("day", ASCENDING)]],
+    GOAL_HITS: [[("journey_id", ASCENDING), ("customer_id", ASCENDING)]],
+    JOURNEYS: [[("journey_id", ASCENDING), ("version", ASCENDING)]],
+}
+
+
+class Store:
+    """Writes facts, instance positions and journey outlines to one database."""
+
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.database = database
+
+    async def ensure_indexes(self) -> None:
+        """Create the secondary indexes (idempotent)."""
+        for name, indexes in _INDEXES.items():
+            for keys in indexes:
+                await self.database[name].create_index(keys)
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+        await self.database.command("ping")
+
+    async def insert_new(self, collection: str, documents: Sequence[dict[str, Any]]) -> set[str]:
+        """Insert each document unless its `_id` exists; the ids that were new."""
+        if not documents:
+            return set()
+        ids = [doc["_id"] for doc in documents]
+        try:
+            await self.database[collection].insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            other = [e for e in errors if e.get("code") != _DUPLICATE_KEY]
+            if other:
+                raise
+            # Idempotency guard: a document already there was counted when it was inserted.
+            duplicates = {ids[e["index"]] for e in errors}
+            return {i for i in ids if i not in duplicates}
+        return set(ids)
+
+    async def apply_instances(self, changes: Iterable[InstanceChange], born: set[str]) -> None:
+        """Write instance positions: a new document for an instance whose `entered` is in
+        `born` (a new fact, so no document exists yet), an upsert of fields for the rest."""
+        changes = list(changes)
+        fresh = [c.document() for c in changes if c.entered_by is not None and c.entered_by in born]
+        inserted = await self.insert_new(INSTANCES, fresh)
+        updates = [
+            UpdateOne({"_id": c.entry_id}, {"$set": c.fields}, upsert=True)
+            for c in changes
+            if c.entry_id not in inserted
+        ]
+        if updates:
+            await self.database[INSTANCES].bulk_write(updates, ordered=True)
+
+    async def save_outline(self, outline: JourneyOutline) -> None:
+        """Keep a journey version's outline (a republished status replaces the old one)."""
+        document = outline.to_document()
+        key = document.pop("_id")
+        await self.database[JOURNEYS].update_one({"_id": key}, {"$set": document}, upsert=True)
+
+    async def outlines(self) -> list[JourneyOutline]:
+        """Every journey version's outline."""
+        documents = await self.database[JOURNEYS].find({}).to_list(None)
+        return [JourneyOutline.from_document(doc) for doc in documents]
+
+    async def is_empty(self) -> bool:
+        """Whether no analytics collection holds a document (a fresh database)."""
+        for name in ALL_COLLECTIONS:
+            if await self.database[name].find_one({}, {"_id": 1}) is not None:
+                return False
+        return True
+
+    async def drop(self) -> None:
+        """Drop every analytics collection."""
+        for name in ALL_COLLECTIONS:
+            await self.database[name].drop()

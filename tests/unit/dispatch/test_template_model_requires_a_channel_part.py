@@ -1,0 +1,60 @@
+"""The shared Template model: a category, at least one channel part, `_id` in MongoDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from waymark.core.templates import Template
+
+
+def test_a_template_round_trips_through_its_document() -> None:
+    template = Template.model_validate(
+        {
+            "id": "welcome-email",
+            "category": "marketing",
+            "version": 2,
+            "updated_at": "2026-01-05T10:00:00Z",
+            "channels": {
+                "email": {"subject": "Hi", "html": "<p>Hi</p>"},
+                "push": {"title": "Hi", "body": "there", "data": {"screen": "home"}},
+            },
+        }
+    )
+    document = template.to_document()
+    assert document["_id"] == "welcome-email"
+    assert "id" not in document
+    assert document["updated_at"] == datetime(2026, 1, 5, 10, tzinfo=UTC)
+    assert Template.from_document(document) == template
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [
+        {},
+        {"email": {"subject": "no body"}},
+        {"sms": {"body": ""}},
+        {"fax": {"body": "x"}},
+    ],
+)
+def test_invalid_channel_parts_are_refused(channels: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        Template.model_validate({"id": "t", "category": "marketing", "channels": channels})
+
+
+def test_category_and_timezone_are_checked() -> None:
+    with pytest.raises(ValidationError):
+        Template.model_validate(
+            {"id": "t", "category": "promo", "channels": {"sms": {"body": "x"}}}
+        )
+    with pytest.raises(ValidationError):
+        Template.model_validate(
+            {
+                "id": "t",
+                "category": "marketing",
+                "channels": {"sms": {"body": "x"}},
+                "updated_at": "2026-01-05T10:00:00",
+            }
+        )
