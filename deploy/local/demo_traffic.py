@@ -4,6 +4,7 @@ ordering, failing payments and changing plans, sent through trigger-ingest like 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
@@ -158,8 +159,6 @@ class DemoTraffic:
                         flush=True,
                     )
                     last_report = now
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=max(0.05, len(batch) / self.rate))
-                except TimeoutError:
-                    pass
         print(f"demo traffic done: {self.sent} calls accepted, {self.refused} refused", flush=True)

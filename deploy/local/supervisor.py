@@ -225,7 +225,9 @@ async def load_examples(api: str, token: str) -> None:
                 answer = await client.post("/v1/templates", json=body)
             if answer.status_code >= 400 and answer.status_code != 409:
                 print(f"template {entry['id']}: {answer.status_code} {answer.text}", flush=True)
-    result = subprocess.run(
+    # The apply command is the journeys-as-code path users take; run it as they would.
+    result = await asyncio.to_thread(
+        subprocess.run,
         [
             str(BIN / "waymark"),
             "apply",
@@ -280,6 +282,9 @@ async def main() -> None:
         api = f"http://127.0.0.1:{ports['api']}"
         await load_examples(api, keys["admin_token"])
         ingest = f"http://127.0.0.1:{ports['ingest']}"
+        metric_ports = ", ".join(
+            str(ports[n]) for n in ("api", "worker", "dispatch", "analytics", "ingest")
+        )
         print(
             f"""
 Waymark is running on the local stack.
@@ -289,7 +294,7 @@ Waymark is running on the local stack.
   analytics          http://127.0.0.1:{ports["analytics"]}/docs
   captured email     http://127.0.0.1:{ports["sink_http"]}/smtp/messages
   captured SMS/push  http://127.0.0.1:{ports["sink_http"]}/sms/messages, /push/messages
-  metrics            :{ports["api"]} :{ports["worker"]} :{ports["dispatch"]} :{ports["analytics"]} :{ports["ingest"]} /metrics
+  metrics            /metrics on ports {metric_ports}
   logs               {LOCAL / "logs"}
   admin token        {keys["admin_token"]}
   viewer token       {keys["viewer_token"]}
