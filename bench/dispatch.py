@@ -65,6 +65,12 @@ def machine() -> str:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     """A free loopback port."""
     with socket.socket() as sock:
@@ -334,6 +340,8 @@ async def run(args: argparse.Namespace) -> None:
         await asyncio.gather(*pending)
         before = await stack.received()
         await stack.start_dispatcher()
+        marketing_pid = stack.dispatchers[-1].pid
+        cpu_before = cpu_seconds(marketing_pid)
         print("draining the backlog with the probe running", flush=True)
         drained = asyncio.Event()
         burst_created: dict[str, float] = {}
@@ -351,6 +359,7 @@ async def run(args: argparse.Namespace) -> None:
             producer, kafka, args.rate, lambda: not drained.is_set(), 30_000_000, burst_created
         )
         await watcher
+        cpu_used = cpu_seconds(marketing_pid) - cpu_before
         burst = await latencies(stack, burst_created)
         arrived = await stack.receipts()
         times = sorted(at for mid, at in arrived.items() if mid in backlog_ids)
@@ -371,6 +380,11 @@ async def run(args: argparse.Namespace) -> None:
     print(f"marketing backlog: {args.backlog} emails in {times[-1] - times[0]:.1f} s")
     layout = "marketing lane's own process" if args.split else "one process, both lanes"
     print(f"emails/s into the SMTP sink ({layout}): {rate:,.0f}  (goal >= 2,000)")
+    per_email = cpu_used / args.backlog
+    print(
+        f"marketing dispatcher CPU: {per_email * 1000:.2f} ms per email, "
+        f"{1 / per_email:,.0f} emails per CPU-second (what one process does with a core)"
+    )
     print(
         f"transactional latency idle:  p50 {statistics.median(idle) * 1000:.1f} ms, "
         f"p99 {idle_p99 * 1000:.1f} ms  ({len(idle)} emails)"

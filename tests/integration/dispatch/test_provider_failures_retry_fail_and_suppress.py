@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from waymark.channel_dispatch.sinks import Sinks
@@ -207,3 +208,29 @@ async def test_persistent_5xx_fails_after_the_retry_limit(
         "retries_exhausted:http_503",
     )
     assert sinks.providers.requests["push"] == 3
+
+
+async def test_open_circuit_stops_calls_and_commands_expire_instead(
+    kafka_topics: KafkaSettings,
+    mongo_db: Any,
+    mongo_settings: MongoSettings,
+    sinks: Sinks,
+    unique: str,
+) -> None:
+    await store_templates(mongo_db, PUSH)
+    sinks.providers.faults.append(HttpFault(target="push", status=503, times=None))
+    first = command(12, channel="push", template_id="note", expires_in=timedelta(seconds=3))
+    settings = dispatch_settings(sinks, unique, breaker_failures=2, breaker_reset_s=60.0)
+    async with Outcomes(kafka_topics) as outcomes, running(settings, kafka_topics, mongo_settings):
+        await produce(kafka_topics, [first])
+        await outcomes.count(1)
+        # The circuit is open now: the next command never reaches the provider.
+        second = command(13, channel="push", template_id="note", expires_in=timedelta(seconds=2))
+        await produce(kafka_topics, [second])
+        await outcomes.count(2)
+        await outcomes.settle(0.5)
+    got = {o.command_id: (o.status, o.reason) for o in outcomes.seen}
+    assert len(outcomes.seen) == 2
+    assert got[first.command_id] == ("expired", "circuit_open")
+    assert got[second.command_id] == ("expired", "circuit_open")
+    assert sinks.providers.requests["push"] == 2, "the open circuit stopped every later call"

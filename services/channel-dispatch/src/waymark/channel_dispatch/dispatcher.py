@@ -99,13 +99,16 @@ class Dispatcher:
         decided, message = await self._prepare(work)
         if message is not None:
             claims: list[Claim] = []
-            sent = await self._send(work, message, claims)
-            if sent is not None:
-                recorded = await self._ledger.record(work.command, work.position, sent)
+            result = await self._send(work, message, claims)
+            if claims and claims[0].kind is ClaimKind.NEW:
+                assert result is not None
+                recorded = await self._ledger.record(work.command, work.position, result)
                 return outcome_of(work.command, recorded)
-            claim = claims[0]
-        else:
-            claim = await self._ledger.claim(work.command, work.position, sending=False)
+            if claims:
+                return await self._conclude(work, claims[0], None)
+            # Ended before any provider call (deadline passed while the circuit was open).
+            decided = result
+        claim = await self._ledger.claim(work.command, work.position, sending=False)
         return await self._conclude(work, claim, decided)
 
     async def _conclude(
@@ -166,8 +169,8 @@ class Dispatcher:
         *,
         recovering: bool = False,
     ) -> Result | None:
-        """Claim at the last moment and send: the result to record, or None (the claim, in
-        `claims`, says the command is not this record's to send)."""
+        """Claim at the last moment and send. The claim goes into `claims` (none when the
+        delivery ended before a provider call); the result is None when it is not NEW."""
         cmd = work.command
         if work.lane == "marketing" and self._gate is not None and not recovering:
             await self._gate.wait_free()

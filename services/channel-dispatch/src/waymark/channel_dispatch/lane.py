@@ -110,7 +110,11 @@ class Lane:
                     continue
                 batch = await self._consumer.getmany(timeout_ms=200, max_records=free)
                 works: list[Work] = []
+                assigned = self._consumer.assignment()
                 for tp, records in batch.items():
+                    if tp not in assigned:
+                        # Revoked while the fetch returned: the new owner reads them again.
+                        continue
                     progress = self._progress.setdefault(tp, PartitionProgress())
                     for record in records:
                         progress.add(record.offset)

@@ -29,7 +29,9 @@ def message_id_for(command_id: str, domain: str) -> str:
 
 
 def _header(name: str, value: str) -> bytes:
-    value = _BREAKS.sub(" ", value).strip()
+    if not value.isprintable():
+        value = _BREAKS.sub(" ", value)
+    value = value.strip()
     if value.isascii() and len(value) + len(name) < _MAX_RAW_HEADER:
         return f"{name}: {value}\r\n".encode("ascii")
     encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")

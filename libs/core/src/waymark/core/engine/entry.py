@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.core.engine.compiled import CompiledJourney
-from waymark.core.engine.flow import end, ending, enter_milestone, furthest_milestone
+from waymark.core.engine.flow import end, ending, enter_milestone, furthest_milestone, settle
 from waymark.core.engine.ids import entry_id
 from waymark.core.engine.inputs import ApiTrigger, ScheduleTick
 from waymark.core.engine.state import BEFORE_FIRST_MILESTONE, JourneyInstance
@@ -62,7 +62,9 @@ def enter(turn: Turn, journey: CompiledJourney, event: EventView) -> None:
     if target == BEFORE_FIRST_MILESTONE:
         turn.note(inst, journey, "waiting", None, "milestone")
         return
+    profile = turn.state.profile
     enter_milestone(turn, inst, journey, target)
+    settle(turn, inst, profile)
 
 
 def _condition_turned_true(turn: Turn, journey: CompiledJourney, before: dict[str, Any]) -> bool:

@@ -17,6 +17,7 @@ __all__ = [
     "furthest_milestone",
     "process_instance",
     "run_steps",
+    "settle",
 ]
 
 
@@ -136,7 +137,44 @@ def _deliver(turn: Turn, inst: JourneyInstance, journey: CompiledJourney) -> Non
         run_steps(turn, inst, journey, target)
 
 
+_SETTLE_ROUNDS = 8
+"""How often an instance's own `update` steps may move it on within one input."""
+
+
+def settle(turn: Turn, inst: JourneyInstance, profile: object) -> None:
+    """Re-check exits, goal and milestone entries after this instance's steps changed the
+    profile (an `update` step), so "after every input" holds for what the input caused too."""
+    for _ in range(_SETTLE_ROUNDS):
+        if turn.state.profile is profile:
+            return
+        profile = turn.state.profile
+        live = turn.state.instances.get(inst.journey_id)
+        if live is None or live.entry_id != inst.entry_id:
+            return
+        record = turn.catalog.records.get(live.journey_id)
+        journey = record.versions.get(live.version) if record is not None else None
+        if record is None or journey is None or record.status != "active":
+            return
+        reason = ending(turn, live, journey)
+        if reason is not None:
+            end(turn, turn.own(live), journey, reason)
+            return
+        if live.milestone >= journey.last_milestone:
+            return
+        target = furthest_milestone(turn, live, journey)
+        if target == live.milestone:
+            return
+        enter_milestone(turn, turn.own(live), journey, target)
+
+
 def process_instance(turn: Turn, inst: JourneyInstance) -> None:
+    """Let this input act on a live instance, then settle what its own steps changed."""
+    profile = turn.state.profile
+    _process_once(turn, inst)
+    settle(turn, inst, profile)
+
+
+def _process_once(turn: Turn, inst: JourneyInstance) -> None:
     """Let this input act on a live instance, in the order JOURNEYS.md gives.
 
     Most inputs change nothing for most instances: the instance is copied (`turn.own`) only

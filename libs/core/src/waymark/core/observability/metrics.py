@@ -185,7 +185,7 @@ DISPATCH_RATE_LIMIT = Gauge(
     "Current send rate allowed per provider (halved on 429, recovering).",
     ["provider"],
 )
-DISPATCH_CIRCUIT_OPEN = Gauge(
+DISPATCH_CIRCUIT_STATE = Gauge(
     "waymark_dispatch_circuit_state",
     "Circuit breaker per provider: 0 closed, 1 half-open, 2 open.",
     ["provider"],
@@ -204,6 +204,10 @@ DISPATCH_UNSUBSCRIBES = Counter(
     "waymark_dispatch_unsubscribes_total",
     "Unsubscribe link requests, by method (one_click, form) and result.",
     ["method", "result"],
+)
+DISPATCH_STORE_RETRIES = Counter(
+    "waymark_dispatch_store_retries_total",
+    "MongoDB operations of dispatch retried after lock contention or a lost connection.",
 )
 
 # analytics
@@ -261,7 +265,3 @@ ANALYTICS_APPLY_SECONDS = Histogram(
 def render_metrics(registry: CollectorRegistry = DEFAULT_REGISTRY) -> tuple[bytes, str]:
     """The Prometheus text exposition of `registry` and its content type, for `/metrics`."""
     return generate_latest(registry), CONTENT_TYPE_LATEST
-DISPATCH_STORE_RETRIES = Counter(
-    "waymark_dispatch_store_retries_total",
-    "MongoDB operations of dispatch retried after lock contention or a lost connection.",
-)

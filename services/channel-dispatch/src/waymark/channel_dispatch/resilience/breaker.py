@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from waymark.core.observability.metrics import DISPATCH_CIRCUIT_OPEN
+from waymark.core.observability.metrics import DISPATCH_CIRCUIT_STATE
 
 __all__ = ["CircuitBreaker"]
 
@@ -85,4 +85,4 @@ class CircuitBreaker:
             self._opened_at = self._clock()
 
     def _publish(self) -> None:
-        DISPATCH_CIRCUIT_OPEN.labels(provider=self.provider).set(_GAUGE[self._state])
+        DISPATCH_CIRCUIT_STATE.labels(provider=self.provider).set(_GAUGE[self._state])

@@ -82,6 +82,7 @@ class SmtpSender:
             "timeout": timeout_s,
             "local_hostname": local_hostname,
         }
+        self._timeout_s = timeout_s
         self._idle: list[_Connection] = []
         self._from_cache: dict[str, bytes] = {}
         self._slots = asyncio.Semaphore(pool_size)
@@ -121,19 +122,35 @@ class SmtpSender:
         return cached
 
     async def _transaction(self, client: aiosmtplib.SMTP, message: Email) -> tuple[Receipt, bool]:
+        # One deadline for the whole transaction instead of one timer per command.
+        body_sent = False
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await self._envelope(client, message)
+                body_sent = True
+                return await self._data(client, message)
+        except TimeoutError as exc:
+            client.close()
+            if body_sent:
+                # The server may have the whole message: sending it again could deliver it twice.
+                raise UncertainError("smtp_timeout", "after the body was sent") from exc
+            raise RetryableError("smtp_timeout", "before the body was sent") from exc
+
+    async def _envelope(self, client: aiosmtplib.SMTP, message: Email) -> None:
         # MAIL and RCPT are sent as prepared bytes: aiosmtplib's own mail()/rcpt() parse both
         # addresses again for every message, which costs more than the rest of the call.
         if not _PLAIN_ADDRESS.match(message.recipient):
             raise RejectedError("invalid_address", "not a plain ASCII address")
         try:
-            reply = await client.execute_command(b"MAIL", self._envelope_from(message.sender))
+            mail_from = self._envelope_from(message.sender)
+            reply = await client.execute_command(b"MAIL", mail_from, timeout=None)
             if reply.code != 250:
                 await self._reset(client)
                 if reply.code >= 500:
                     raise RejectedError("smtp_sender_refused", reply.message)
                 raise _retryable(reply.code, reply.message, "MAIL")
             to = b"TO:<" + message.recipient.encode("ascii") + b">"
-            reply = await client.execute_command(b"RCPT", to)
+            reply = await client.execute_command(b"RCPT", to, timeout=None)
             if reply.code not in (250, 251):
                 await self._reset(client)
                 if reply.code >= 500:
@@ -143,10 +160,12 @@ class SmtpSender:
             raise RetryableError("smtp_connection", str(exc) or type(exc).__name__) from exc
         except SMTPResponseException as exc:
             raise _retryable(exc.code, exc.message, "MAIL") from exc
+
+    async def _data(self, client: aiosmtplib.SMTP, message: Email) -> tuple[Receipt, bool]:
         try:
             # Idempotency guard. Reached once per claim; a failure past this point is
             # Uncertain and never retried, since the server may already have the message.
-            response = await client.data(message.data)
+            response = await client.data(message.data, timeout=None)
         except SMTPDataError as exc:
             await self._reset(client)
             if exc.code >= 500:

@@ -1,0 +1,113 @@
+"""The SMTP sender upgrades with STARTTLS and authenticates before it sends; bad credentials
+are a retryable failure, not a rejected message."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from waymark.channel_dispatch.senders.base import Email, RetryableError
+from waymark.channel_dispatch.senders.smtp import SmtpSender
+
+
+class Recorder:
+    """An aiosmtpd handler keeping whether each message came over TLS, and as whom."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[bool, Any, bytes]] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.received.append((session.ssl is not None, session.auth_data, envelope.content))
+        return "250 OK"
+
+
+def authenticate(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+        b"dispatch",
+        b"s3cret",
+    )
+    # handled=False: aiosmtpd answers 235 or 535 itself.
+    return AuthResult(success=ok, handled=False, auth_data=data.login if ok else None)
+
+
+@pytest.fixture
+async def tls_server(tmp_path: Path) -> Any:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    openssl = await asyncio.create_subprocess_exec(
+        "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert await openssl.wait() == 0
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder = Recorder()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(
+            recorder,
+            hostname="localhost",
+            tls_context=context,
+            require_starttls=True,
+            auth_required=True,
+            authenticator=authenticate,
+        ),
+        "127.0.0.1",
+        0,
+    )
+    yield recorder, server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+
+
+MESSAGE = Email(
+    recipient="ann@example.com",
+    sender="Shop <noreply@shop.example>",
+    data=b"Subject: hi\r\nMessage-ID: <1@shop.example>\r\n\r\nhello\r\n",
+    message_id="<1@shop.example>",
+)
+
+
+async def test_mail_goes_over_starttls_after_login(tls_server: Any) -> None:
+    recorder, port = tls_server
+    sender = SmtpSender(
+        host="127.0.0.1",
+        port=port,
+        start_tls=True,
+        validate_certs=False,
+        username="dispatch",
+        password="s3cret",
+    )
+    try:
+        await sender.send(MESSAGE, key="k")
+    finally:
+        await sender.close()
+    ((over_tls, login, content),) = recorder.received
+    assert over_tls
+    assert login == b"dispatch"
+    assert b"hello" in content
+
+
+async def test_wrong_credentials_are_retryable_and_send_nothing(tls_server: Any) -> None:
+    recorder, port = tls_server
+    sender = SmtpSender(
+        host="127.0.0.1",
+        port=port,
+        start_tls=True,
+        validate_certs=False,
+        username="dispatch",
+        password="wrong",
+    )
+    with pytest.raises(RetryableError) as caught:
+        await sender.send(MESSAGE, key="k")
+    await sender.close()
+    assert caught.value.reason == "smtp_auth"
+    assert recorder.received == []
