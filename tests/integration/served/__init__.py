@@ -24,7 +24,8 @@ def serve_in_thread(app: Any) -> Iterator[str]:
     thread.start()
     deadline = time.monotonic() + 60
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
+        assert thread.is_alive(), "the app stopped while starting"
+        assert time.monotonic() < deadline, "the app did not start within a minute"
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:

@@ -266,7 +266,14 @@ def build_service(
                 ),
             )
         dispatcher = Dispatcher(
-            ledger=ledger,
+            # Its own ledger writer per lane: a transactional claim never waits in the queue
+            # of a marketing batch's inserts (same owner, same collections).
+            ledger=Ledger(
+                database,
+                owner=owner,
+                clock=clock,
+                owner_stale=timedelta(seconds=settings.owner_stale_s),
+            ),
             suppressions=suppressions,
             messages=messages,
             providers=providers,
