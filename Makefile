@@ -59,3 +59,17 @@ topics: $(VENV)/.synced ## create every topic on the local stack
 run: setup infra-up topics ## the platform on the local stack, with its console and demo traffic
 	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; \
 	$(RUN) python deploy/local/supervisor.py $(RUN_ARGS)
+
+# Docker path (needs a Docker engine with compose v2): one image, then the whole platform.
+IMAGE ?= waymark:0.1.0
+
+.PHONY: image compose-up compose-down
+
+image: ## build the Waymark image from uv.lock (needs Docker)
+	docker build -f deploy/docker/Dockerfile -t $(IMAGE) .
+
+compose-up: image ## the platform with Kafka, MongoDB, Prometheus, Grafana and demo traffic (needs Docker)
+	WAYMARK_IMAGE=$(IMAGE) docker compose -f deploy/compose/compose.yaml --env-file "$$(deploy/compose/env.sh)" up -d
+
+compose-down:
+	docker compose -f deploy/compose/compose.yaml --env-file "$$(deploy/compose/env.sh)" down

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "local"))
-from demo_traffic import DemoTraffic  # noqa: E402
-from supervisor import load_examples  # noqa: E402
+from demo_traffic import DemoTraffic
+from supervisor import load_examples
 
 
 def setting(name: str, default: str | None = None) -> str:

@@ -19,7 +19,8 @@ OVERLAYS = ("dev", "prod")
 def load_generator() -> ModuleType:
     """`deploy/k8s/generate.py`, which is a script rather than a package module."""
     spec = importlib.util.spec_from_file_location("waymark_k8s_generate", K8S / "generate.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -9,7 +9,6 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-
 from tests.unit.deploy.conftest import K8S, OVERLAYS
 
 # The Kubernetes version the manifests are checked against (kubernetes-validate ships its schemas).
@@ -57,9 +56,7 @@ def test_overlay_renders_every_kind(
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_resource_validates(
-    rendered: dict[str, list[dict[str, Any]]], overlay: str
-) -> None:
+def test_every_resource_validates(rendered: dict[str, list[dict[str, Any]]], overlay: str) -> None:
     crds = crd_schemas()
     for resource in rendered[overlay]:
         validate(resource, crds)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from tests.unit.deploy.conftest import OVERLAYS, workloads
 
 STATELESS = {"waymark-ingest", "waymark-dispatch", "waymark-analytics", "waymark-engine-api"}

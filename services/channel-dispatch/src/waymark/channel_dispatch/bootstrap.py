@@ -30,10 +30,7 @@ from waymark.channel_dispatch.model import Lane as LaneName
 from waymark.channel_dispatch.rendering import Renderer, TemplateSource, mongo_templates
 from waymark.channel_dispatch.resilience import AdaptiveRateLimit, Backoff, CircuitBreaker
 from waymark.channel_dispatch.senders.base import Sender
-from waymark.channel_dispatch.senders.push import PushSender
-from waymark.channel_dispatch.senders.sms import SmsSender
-from waymark.channel_dispatch.senders.smtp import SmtpSender
-from waymark.channel_dispatch.senders.webhook import WebhookSender
+from waymark.channel_dispatch.senders.factory import default_senders
 from waymark.channel_dispatch.settings import DispatchSettings
 from waymark.channel_dispatch.suppression import SuppressionList
 from waymark.channel_dispatch.unsubscribe import UnsubscribeLinks
@@ -58,46 +55,6 @@ _LANE_TOPICS: dict[LaneName, Topic] = {
 def utc_now() -> datetime:
     """The wall clock in UTC."""
     return datetime.now(UTC)
-
-
-def default_senders(settings: DispatchSettings) -> Mapping[Channel, Sender[Any]]:
-    """One sender per channel, configured from the settings (each lane gets its own set)."""
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return {
-        "email": SmtpSender(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            use_tls=settings.smtp_tls,
-            start_tls=settings.smtp_starttls,
-            validate_certs=settings.smtp_validate_certs,
-            username=settings.smtp_username,
-            password=password,
-            timeout_s=settings.smtp_timeout_s,
-            pool_size=settings.smtp_pool_size,
-            local_hostname=settings.message_id_domain,
-        ),
-        "sms": SmsSender(
-            base_url=settings.sms_base_url,
-            account_sid=settings.sms_account_sid,
-            auth_token=settings.sms_auth_token.get_secret_value(),
-            sender=settings.sms_from,
-            timeout_s=settings.http_timeout_s,
-            pool_size=settings.http_pool_size,
-        ),
-        "push": PushSender(
-            base_url=settings.push_base_url,
-            project_id=settings.push_project_id,
-            access_token=settings.push_access_token.get_secret_value(),
-            timeout_s=settings.http_timeout_s,
-            pool_size=settings.http_pool_size,
-        ),
-        "webhook": WebhookSender(
-            url=settings.webhook_url,
-            secret=settings.webhook_secret.get_secret_value(),
-            timeout_s=settings.http_timeout_s,
-            pool_size=settings.http_pool_size,
-        ),
-    }
 
 
 @dataclass
@@ -219,12 +176,6 @@ def build_service(
         cap_s=settings.retry_max_s,
         retry_after_cap_s=settings.retry_after_max_s,
     )
-    rates = {
-        "email": settings.smtp_rate,
-        "sms": settings.sms_rate,
-        "push": settings.push_rate,
-        "webhook": settings.webhook_rate,
-    }
     guards: dict[str, tuple[AdaptiveRateLimit, CircuitBreaker]] = {}
     gate = PriorityGate() if settings.marketing_yields else None
     outcomes_topic = topic_name(Topic.OUTCOMES, kafka.topic_prefix)
@@ -238,33 +189,7 @@ def build_service(
         topic = _LANE_TOPICS[lane_name]
         lane_senders = senders(settings)
         all_senders.extend(lane_senders.values())
-        providers: dict[Channel, Provider] = {}
-        for channel, sender in lane_senders.items():
-            # Rate limit and breaker belong to the provider: both lanes share them.
-            if sender.name not in guards:
-                guards[sender.name] = (
-                    AdaptiveRateLimit(
-                        sender.name, rates.get(channel, 100.0), recover_s=settings.rate_recover_s
-                    ),
-                    CircuitBreaker(
-                        sender.name,
-                        failures=settings.breaker_failures,
-                        reset_s=settings.breaker_reset_s,
-                    ),
-                )
-            limiter, breaker = guards[sender.name]
-            providers[channel] = Provider(
-                sender,
-                limiter=limiter,
-                breaker=breaker,
-                backoff=backoff,
-                clock=clock,
-                concurrency=(
-                    settings.transactional_send_concurrency
-                    if lane_name == "transactional"
-                    else settings.marketing_send_concurrency
-                ),
-            )
+        providers = _providers(lane_name, lane_senders, settings, guards, backoff, clock)
         dispatcher = Dispatcher(
             # Its own ledger writer per lane: a transactional claim never waits in the queue
             # of a marketing batch's inserts (same owner, same collections).
@@ -282,21 +207,7 @@ def build_service(
         )
         group_id = f"{settings.group_id}.{lane_name}"
         transactional = lane_name == "transactional"
-        consumer = manual_commit_consumer(
-            kafka,
-            group_id=group_id,
-            client_id=f"{kafka.client_id}-dispatch-{lane_name}",
-            max_partition_fetch_bytes=256 * 1024 if transactional else 1024 * 1024,
-        )
-        producer = durable_producer(
-            kafka,
-            # Stable per instance: a restart fences the crashed producer and aborts its open
-            # transaction at once instead of blocking read_committed consumers until timeout.
-            transactional_id=f"{group_id}.{settings.instance_id}",
-            transaction_timeout_ms=15000,
-            retry_backoff_ms=5,
-            linger_ms=0 if transactional else 5,
-        )
+        consumer, producer = _kafka_clients(lane_name, group_id, settings, kafka)
         consumers.append(consumer)
         producers.append(producer)
         in_flight = (
@@ -341,3 +252,70 @@ def build_service(
     )
     service.app = http_app([service], unsubscriber)
     return service
+
+
+def _providers(
+    lane: LaneName,
+    senders: Mapping[Channel, Sender[Any]],
+    settings: DispatchSettings,
+    guards: dict[str, tuple[AdaptiveRateLimit, CircuitBreaker]],
+    backoff: Backoff,
+    clock: Callable[[], datetime],
+) -> dict[Channel, Provider]:
+    """A lane's providers; rate limit and breaker belong to the provider, shared by lanes."""
+    rates = {
+        "email": settings.smtp_rate,
+        "sms": settings.sms_rate,
+        "push": settings.push_rate,
+        "webhook": settings.webhook_rate,
+    }
+    providers: dict[Channel, Provider] = {}
+    for channel, sender in senders.items():
+        if sender.name not in guards:
+            guards[sender.name] = (
+                AdaptiveRateLimit(
+                    sender.name, rates.get(channel, 100.0), recover_s=settings.rate_recover_s
+                ),
+                CircuitBreaker(
+                    sender.name,
+                    failures=settings.breaker_failures,
+                    reset_s=settings.breaker_reset_s,
+                ),
+            )
+        limiter, breaker = guards[sender.name]
+        providers[channel] = Provider(
+            sender,
+            limiter=limiter,
+            breaker=breaker,
+            backoff=backoff,
+            clock=clock,
+            concurrency=(
+                settings.transactional_send_concurrency
+                if lane == "transactional"
+                else settings.marketing_send_concurrency
+            ),
+        )
+    return providers
+
+
+def _kafka_clients(
+    lane: LaneName, group_id: str, settings: DispatchSettings, kafka: KafkaSettings
+) -> tuple[AIOKafkaConsumer, AIOKafkaProducer]:
+    """A lane's consumer (its own group) and its transactional producer."""
+    transactional = lane == "transactional"
+    consumer = manual_commit_consumer(
+        kafka,
+        group_id=group_id,
+        client_id=f"{kafka.client_id}-dispatch-{lane}",
+        max_partition_fetch_bytes=256 * 1024 if transactional else 1024 * 1024,
+    )
+    producer = durable_producer(
+        kafka,
+        # Stable per instance: a restart fences the crashed producer and aborts its open
+        # transaction at once instead of blocking read_committed consumers until timeout.
+        transactional_id=f"{group_id}.{settings.instance_id}",
+        transaction_timeout_ms=15000,
+        retry_backoff_ms=5,
+        linger_ms=0 if transactional else 5,
+    )
+    return consumer, producer
