@@ -74,7 +74,8 @@ def expand(expr: str, dashboard: dict[str, Any]) -> str:
     """The query as Grafana would send it with every variable at "All" and a 5-minute range."""
     builtins = {"__rate_interval": "30s", "__interval": "15s", "__range": "5m"}
     variables = {
-        v["name"]: v.get("allValue") or ".+" for v in dashboard.get("templating", {}).get("list", [])
+        v["name"]: v.get("allValue") or ".+"
+        for v in dashboard.get("templating", {}).get("list", [])
     }
 
     def value(match: re.Match[str]) -> str:

@@ -34,7 +34,8 @@ def test_every_panel_has_a_query() -> None:
         assert found, f"{name} has no panel"
         for panel in found:
             exprs = [t.get("expr", "").strip() for t in panel.get("targets", [])]
-            assert exprs and all(exprs), f"{name}: panel {panel.get('title')!r} has no query"
+            assert exprs, f"{name}: panel {panel.get('title')!r} has no query"
+            assert all(exprs), f"{name}: panel {panel.get('title')!r} has an empty query"
 
 
 def test_every_query_names_only_declared_metrics() -> None:
@@ -83,7 +84,8 @@ def test_dashboard_provisioning_loads_files() -> None:
         (OBSERVABILITY / "grafana/provisioning/dashboards/waymark.yml").read_text()
     )
     (provider,) = provisioned["providers"]
-    assert provider["type"] == "file" and provider["options"]["path"]
+    assert provider["type"] == "file"
+    assert provider["options"]["path"]
 
 
 def test_metric_names_sees_selectors_and_ignores_functions_labels_and_ranges() -> None:
