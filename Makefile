@@ -73,3 +73,7 @@ compose-up: image ## the platform with Kafka, MongoDB, Prometheus, Grafana and d
 
 compose-down:
 	docker compose -f deploy/compose/compose.yaml --env-file "$$(deploy/compose/env.sh)" down
+
+.PHONY: observability-tools
+observability-tools: ## Prometheus and promtool (Debian package) for the observability tests
+	@deploy/observability/install-tools.sh

@@ -7,6 +7,8 @@ UV="${UV:-uv}"
 
 t0=$SECONDS
 make --no-print-directory setup
+# Prometheus and promtool for the alert-rule and dashboard tests (Debian's package).
+make --no-print-directory observability-tools
 echo "setup: $((SECONDS - t0)) s (uv, venv, Kafka jars, FerretDB; a warm run reuses them all)"
 
 started_stack=0
