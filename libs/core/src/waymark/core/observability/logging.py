@@ -55,6 +55,32 @@ def redact_pii(
     return event_dict
 
 
+class _StderrLogger:
+    """Writes each line to whatever `sys.stderr` is now (a test runner may swap it)."""
+
+    def msg(self, message: str) -> None:
+        """Write one rendered line."""
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stdlib handler bound to the current `sys.stderr`, not the one at configuration."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool | None = None) -> None:
     """Configure structlog and stdlib logging once for `service` (JSON unless on a TTY)."""
     as_json = (not sys.stderr.isatty()) if json is None else json
@@ -71,12 +97,12 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Libraries log through stdlib; route them through the same masking and renderer.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
