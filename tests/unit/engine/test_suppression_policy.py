@@ -52,3 +52,16 @@ def test_a_new_address_is_not_suppressed() -> None:
 
     assert eng.sent() == ["first", "second"]
     assert eng.commands[1].address == "new@example.com"
+
+
+def test_failed_outcome_with_a_dead_address_suppresses_the_channel() -> None:
+    from datetime import UTC, datetime
+
+    from waymark.core.engine import Catalog, CustomerState, Outcome, decide
+
+    state = CustomerState.new("c1")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    for reason, suppressed in (("timeout", False), ("hard_bounce", True)):
+        outcome = Outcome(f"o-{reason}", "c1", at, "failed", channel="email", reason=reason)
+        after = decide(state, outcome, Catalog(), at).state
+        assert ("email" in after.suppressed) is suppressed, reason

@@ -51,12 +51,19 @@ def _identify(turn: Turn, traits: dict[str, object]) -> None:
             state.suppressed = {ch: why for ch, why in state.suppressed.items() if ch != channel}
 
 
+_DEAD_ADDRESS_REASONS = frozenset({"hard_bounce", "invalid_number", "invalid_token", "complaint"})
+"""Reasons of a `failed` outcome that mean the address itself can never be sent to."""
+
+
 def _outcome(turn: Turn, outcome: Outcome) -> None:
     state = turn.state
     channel = outcome.channel
     if channel is not None:
         if outcome.status == "bounced" and outcome.reason != "soft":
             state.suppressed = {**state.suppressed, channel: "hard_bounce"}
+        elif outcome.status == "failed" and outcome.reason in _DEAD_ADDRESS_REASONS:
+            # Dispatch found the address dead (SMTP 5xx, unknown number, invalid token).
+            state.suppressed = {**state.suppressed, channel: outcome.reason}
         elif outcome.status == "unsubscribed":
             state.consent = {**state.consent, channel: False}
     if outcome.status in FAILED_OUTCOMES and outcome.journey_id is not None:
