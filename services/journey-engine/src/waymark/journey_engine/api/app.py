@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from waymark.journey_engine.api.context import ApiContext
 from waymark.journey_engine.api.errors import install_error_handlers
 from waymark.journey_engine.api.middleware import BodyLimit, RequestMetrics
 from waymark.journey_engine.api.openapi import install_openapi
-from waymark.journey_engine.api.routes import journeys, ops, templates, tools, versions
+from waymark.journey_engine.api.routes import journeys, me, ops, templates, tools, versions
+from waymark.journey_engine.console import STATIC_DIR
 
 __all__ = ["create_app"]
 
@@ -49,6 +51,9 @@ def create_app(
     app.include_router(versions.router)
     app.include_router(templates.router)
     app.include_router(ops.router)
+    app.include_router(me.router)
+    # Mounted last: `/` matches every path, so the API's routes must be tried first.
+    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="console")
     # The last one added is the outermost: metrics also count the 413s of the body limit.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestMetrics)
