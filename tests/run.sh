@@ -30,4 +30,4 @@ else
 fi
 
 mkdir -p test-output
-"$UV" run --frozen --no-sync pytest tests --junitxml=test-output/junit.xml "$@"
+"$UV" run --frozen --no-sync python -m pytest tests --junitxml=test-output/junit.xml "$@"

@@ -8,7 +8,8 @@ import tomllib
 from typing import Any
 
 import yaml
-from tests.unit.deploy.conftest import ROOT
+
+from .conftest import ROOT
 
 DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 COMPOSE = ROOT / "deploy" / "compose" / "compose.yaml"

@@ -9,7 +9,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from tests.unit.deploy.conftest import K8S, OVERLAYS
+
+from .conftest import K8S, OVERLAYS
 
 # The Kubernetes version the manifests are checked against (kubernetes-validate ships its schemas).
 KUBERNETES_VERSION = "1.34.0"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.deploy.conftest import load_generator
 
 from waymark.core.adapters.kafka.topics import topic_specs
+
+from .conftest import load_generator
 
 REPLICATION = {"dev": 1, "prod": 3}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.deploy.conftest import OVERLAYS, workloads
+
+from .conftest import OVERLAYS, workloads
 
 STATELESS = {"waymark-ingest", "waymark-dispatch", "waymark-analytics", "waymark-engine-api"}
 SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEYS", "MONGO_URL", "USERNAME")

@@ -16,7 +16,6 @@ __all__ = ["CallerOut", "router"]
 _ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorBody}}
 
 
-
 class CallerOut(BaseModel):
     """The caller as the API sees it."""
 

@@ -54,7 +54,7 @@ function askDelete(journey) {
       await call("DELETE", `/v1/journeys/${journey.id}`);
       flash(`${journey.name} was deleted.`);
     } catch (error) {
-      flash(`${journey.name} cannot be deleted: ${describe(error)}`);
+      flash(`Not deleted: ${describe(error)}`);
     }
     await refresh();
   };
