@@ -9,6 +9,8 @@ t0=$SECONDS
 make --no-print-directory setup
 # Prometheus and promtool for the alert-rule and dashboard tests (Debian's package).
 make --no-print-directory observability-tools
+# Debian's Chromium for the console's browser tests.
+tests/browser/install-chromium.sh
 echo "setup: $((SECONDS - t0)) s (uv, venv, Kafka jars, FerretDB; a warm run reuses them all)"
 
 started_stack=0

@@ -45,7 +45,7 @@ def token_of(role: str) -> str:
 def console_url(kafka_topics: KafkaSettings, mongo_db: Any, mongo_url: str) -> Iterator[str]:
     """The API served in a thread on the test's topics and database, with its templates."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is missing: run tests/browser/install-chromium.sh")
+        pytest.fail("chromium is missing: run tests/browser/install-chromium.sh", pytrace=False)
     mongo = MongoSettings(url=mongo_url, database=mongo_db.name)
     # bootstrap runs inside the server's thread, so its clients live on that thread's loop.
     app = create_app(lambda: bootstrap(api_settings(), kafka_topics, mongo), max_body_bytes=65536)

@@ -11,8 +11,9 @@ Idempotency design (why a crash anywhere double-counts nothing and loses nothing
   re-delivers the batch: facts already inserted are refused (and not counted again), facts not
   yet inserted are inserted now. Nothing depends on whether a fact was new except the
   Prometheus counters, which count in this process only.
-- Instance positions are set, not incremented, in partition order (see `instances`), so
-  re-applying a re-delivered suffix ends in the same state.
+- Instance positions are not counts but the position each instance's latest transition
+  implies (see `instances`), replaced per batch, so re-applying a re-delivered batch or
+  suffix writes the same documents.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from waymark.analytics.documents import (
     outcome_document,
     transition_document,
 )
-from waymark.analytics.instances import fold
+from waymark.analytics.instances import positions
 from waymark.analytics.latency import SendLatency
 from waymark.analytics.store import Store
 from waymark.core.contracts import CustomerEvent, DispatchOutcome, JourneyTransition
@@ -133,9 +134,8 @@ class Aggregator:
         documents = [transition_document(record, offset) for record, offset in pairs]
         new = await self._store.insert_new(TRANSITIONS, documents)
         self._count(result, TRANSITIONS, len(new), len(documents))
-        # Positions after facts: a crash in between re-delivers the batch, and the `entered`
-        # facts then are duplicates, so their instances are upserted rather than inserted.
-        await self._store.apply_instances(fold(records), new)
+        # Positions after facts; both are written again, the same, if the batch is re-delivered.
+        await self._store.replace_instances(positions(records))
         for record in records:
             if self._latency is not None:
                 self._latency.decided(record)

@@ -1,17 +1,17 @@
 """The write side of the aggregates in MongoDB (FerretDB-compatible subset only).
 
 Facts are inserted, never updated: an insert of a document whose `_id` exists is refused by
-the unique `_id` index, which is the whole of the dedupe. Inserts are also what FerretDB does
-fast; an update costs a scan there, so only instance documents (one per journey entry) and
-journey outlines are ever updated.
+the unique `_id` index, which is the whole of the dedupe. Writes are batched: FerretDB makes
+every write command one synced SQLite transaction, so one `insert_many` of a thousand facts
+costs about what one update costs. Only journey outlines (a handful) are ever updated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -24,7 +24,6 @@ from waymark.analytics.documents import (
     OUTCOMES,
     TRANSITIONS,
 )
-from waymark.analytics.instances import InstanceChange
 
 __all__ = ["ALL_COLLECTIONS", "Store"]
 
@@ -79,19 +78,18 @@ class Store:
             return {i for i in ids if i not in duplicates}
         return set(ids)
 
-    async def apply_instances(self, changes: Iterable[InstanceChange], born: set[str]) -> None:
-        """Write instance positions: a new document for an instance whose `entered` is in
-        `born` (a new fact, so no document exists yet), an upsert of fields for the rest."""
-        changes = list(changes)
-        fresh = [c.document() for c in changes if c.entered_by is not None and c.entered_by in born]
-        inserted = await self.insert_new(INSTANCES, fresh)
-        updates = [
-            UpdateOne({"_id": c.entry_id}, {"$set": c.fields}, upsert=True)
-            for c in changes
-            if c.entry_id not in inserted
-        ]
-        if updates:
-            await self.database[INSTANCES].bulk_write(updates, ordered=True)
+    async def replace_instances(self, documents: Sequence[dict[str, Any]]) -> None:
+        """Replace the documents of these instances with their new positions.
+
+        Two writes per batch whatever its size (FerretDB syncs every write, and an update
+        per instance costs one each). A crash between them loses positions of this batch's
+        instances only, and the re-delivered batch writes them again.
+        """
+        if not documents:
+            return
+        collection = self.database[INSTANCES]
+        await collection.delete_many({"_id": {"$in": [doc["_id"] for doc in documents]}})
+        await collection.insert_many(list(documents), ordered=False)
 
     async def save_outline(self, outline: JourneyOutline) -> None:
         """Keep a journey version's outline (a republished status replaces the old one)."""
