@@ -95,9 +95,9 @@ class AnalyticsProcess:
         except httpx.HTTPError:
             return 0
 
-    async def wait_ready(self, timeout: float = 60) -> None:
+    async def wait_ready(self, within: float = 60) -> None:
         """Wait for /readyz, failing with the log tail."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 break
@@ -202,7 +202,7 @@ async def read_all(kafka: KafkaSettings, topic: Topic) -> list[tuple[bytes, byte
         await consumer.stop()
 
 
-async def wait_caught_up(kafka: KafkaSettings, group_id: str, timeout: float = 120) -> None:
+async def wait_caught_up(kafka: KafkaSettings, group_id: str, within: float = 120) -> None:
     """Wait until the group committed the end of every partition of the aggregated topics."""
     tps = [
         TopicPartition(topic_name(t, kafka.topic_prefix), p)
@@ -214,7 +214,7 @@ async def wait_caught_up(kafka: KafkaSettings, group_id: str, timeout: float = 1
     await admin.start()
     await consumer.start()
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         behind: dict[TopicPartition, tuple[int, int]] = {}
         while time.monotonic() < deadline:
             ends = await consumer.end_offsets(tps)
@@ -258,8 +258,24 @@ def outcome(command: Any, status: str, n: int = 0, reason: str | None = None) ->
     )
 
 
-def snapshot(api: AnalyticsProcess, journeys: Sequence[str], customers: Sequence[str]) -> dict[str, Any]:
-    """Every endpoint's answer for these journeys and customers (what must never drift)."""
+async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """Run `waymark-analytics ARGS`: (exit code, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        str(BIN / "waymark-analytics"),
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 300)
+    return int(proc.returncode or 0), out.decode(), err.decode()
+
+
+def snapshot(
+    api: AnalyticsProcess, journeys: Sequence[str], customers: Sequence[str], until: str
+) -> dict[str, Any]:
+    """Every endpoint's answer for these journeys and customers (what must never drift);
+    time series end on `until` (a fixed day, so a snapshot taken later still compares)."""
     found: dict[str, Any] = {
         f"stats/{kind}": api.get("/v1/journeys/stats", type=kind)
         for kind in ("marketing", "transactional")
@@ -269,7 +285,7 @@ def snapshot(api: AnalyticsProcess, journeys: Sequence[str], customers: Sequence
             found[f"{journey}/{view}"] = api.get(f"/v1/journeys/{journey}/{view}")
         for metric in ("entries", "exited", "converted", "suppressed", "sent", "opened"):
             found[f"{journey}/timeseries/{metric}"] = api.get(
-                f"/v1/journeys/{journey}/timeseries", metric=metric, days=3
+                f"/v1/journeys/{journey}/timeseries", metric=metric, days=3, until=until
             )
     for customer in customers:
         found[f"trace/{customer}"] = api.get(f"/v1/customers/{customer}/trace")

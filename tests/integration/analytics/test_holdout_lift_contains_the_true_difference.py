@@ -15,13 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from waymark.core.adapters.kafka.topics import Topic
-from waymark.core.contracts import AvroCodec, CustomerEvent
-from waymark.core.engine import Input, parse_input
-from waymark.core.journeys import parse_journey
-from waymark.core.simulate import simulate
-from waymark.journey_engine.worker.wire import OutputEncoder
 
-from .support import AnalyticsProcess, Records, event, wait_caught_up
+from .simulation import SPRING_OFFER, Pair, entry, order, run, transition_records
+from .support import AnalyticsProcess, Records, wait_caught_up
 
 CUSTOMERS = 2000
 CONTROL_RATE = 0.12
@@ -29,71 +25,19 @@ TREATMENT_RATE = 0.20
 TRUE_LIFT = TREATMENT_RATE - CONTROL_RATE
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
-SPRING_OFFER: dict[str, Any] = {
-    "id": "spring-offer",
-    "name": "Spring offer",
-    "type": "marketing",
-    "trigger": {"event": "signed_up"},
-    "goal": {"event": "order_completed", "within": "P7D"},
-    "milestones": [
-        {
-            "id": "offer",
-            "steps": [
-                {
-                    "id": "holdout",
-                    "split": {"paths": [{"weight": 100, "goto": "send-offer"}], "control": 20},
-                },
-                {"id": "send-offer", "send": {"channel": "email", "template": "offer"}},
-            ],
-        }
-    ],
-}
-
-
-def _entry_inputs(customer: str, at: datetime) -> list[tuple[Input, CustomerEvent]]:
-    pairs = [
-        (
-            {"type": "identify", "traits": {"email": f"{customer}@example.com"}},
-            event(customer, "identify", at, traits={"email": f"{customer}@example.com"}),
-        ),
-        (
-            {"type": "consent", "channel": "email", "granted": True},
-            event(customer, "consent", at, channel="email", granted=True),
-        ),
-        (
-            {"type": "track", "event": "signed_up", "properties": {}},
-            event(customer, "track", at + timedelta(milliseconds=1), name="signed_up"),
-        ),
-    ]
-    return [
-        (
-            parse_input({**raw, "customer_id": customer, "timestamp": wire.timestamp.isoformat()}),
-            wire,
-        )
-        for raw, wire in pairs
-    ]
-
-
-def _order(customer: str, at: datetime) -> tuple[Input, CustomerEvent]:
-    raw = {"type": "track", "customer_id": customer, "event": "order_completed"}
-    raw |= {"properties": {"total": 42}, "timestamp": at.isoformat()}
-    wire = event(customer, "track", at, name="order_completed", properties={"total": 42})
-    return parse_input(raw), wire
-
 
 async def test_lift_counts_both_arms_exactly_and_its_interval_holds_the_true_lift(
     kafka_topics: Any, make_analytics: Callable[..., AnalyticsProcess]
 ) -> None:
-    journey = parse_journey(SPRING_OFFER)
     entries: dict[str, datetime] = {}
-    pairs: list[tuple[Input, CustomerEvent]] = []
+    pairs: list[Pair] = []
     for n in range(CUSTOMERS):
         customer = f"c{n:05d}"
         entries[customer] = T0 + timedelta(seconds=30 * n)
-        pairs += _entry_inputs(customer, entries[customer])
+        pairs += entry(customer, entries[customer])
     held_out = {
         t.customer_id
-        for t in simulate([journey], [p[0] for p in pairs]).transitions
+        for t in run([SPRING_OFFER], pairs).transitions
         if t.reason == "holdout" and t.kind == "exited"
     }
     assert 300 < len(held_out) < 500  # 20% of 2,000, drawn per customer
@@ -104,27 +48,22 @@ async def test_lift_counts_both_arms_exactly_and_its_interval_holds_the_true_lif
         control = customer in held_out
         if rng.random() < (CONTROL_RATE if control else TREATMENT_RATE):
             converted[control] += 1
-            pairs.append(_order(customer, entered + timedelta(hours=rng.uniform(1, 6 * 24))))
+            pairs.append(order(customer, entered + timedelta(hours=rng.uniform(1, 6 * 24))))
         # Orders before the entry or after the window are no conversions.
         if rng.random() < 0.05:
-            pairs.append(_order(customer, entered - timedelta(hours=1)))
+            pairs.append(order(customer, entered - timedelta(hours=1)))
         if rng.random() < 0.05:
-            pairs.append(_order(customer, entered + timedelta(days=8)))
+            pairs.append(order(customer, entered + timedelta(days=8)))
 
-    result = simulate([journey], [p[0] for p in pairs])
-    encoder = OutputEncoder(AvroCodec.static())
-    transitions = [
-        encoder.transition(tr, f"sim-{tr.customer_id}-{n}", n)
-        for n, tr in enumerate(result.transitions)
-    ]
+    transitions = transition_records(run([SPRING_OFFER], pairs))
     async with Records(kafka_topics) as records:
         await records.journey(SPRING_OFFER)
-        await records.send_raw(Topic.TRANSITIONS, ((r.key, r.value) for r in transitions))
+        await records.send_raw(Topic.TRANSITIONS, transitions)
         await records.send(Topic.EVENTS, [wire for _, wire in pairs])
 
     analytics = make_analytics()
     await analytics.wait_ready()
-    await wait_caught_up(kafka_topics, analytics.group_id, timeout=240)
+    await wait_caught_up(kafka_topics, analytics.group_id, within=240)
 
     lift = analytics.get("/v1/journeys/spring-offer/lift")
     assert lift["step_id"] == "holdout"

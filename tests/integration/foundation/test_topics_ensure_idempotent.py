@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -69,9 +70,17 @@ async def test_journeys_topic_is_compacted(kafka_topics: object, kafka_bootstrap
     await admin.start()
     try:
         name = f"{prefix}{Topic.JOURNEYS.value}"
-        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
-        entries = {e[0]: e[1] for e in response.resources[0][4]}
-        assert entries["cleanup.policy"] == "compact"
+        entries: dict[str, str] = {}
+        # Right after creation a broker may describe the topic before its configs are known.
+        for _ in range(50):
+            [response] = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, name)]
+            )
+            entries = {e[0]: e[1] for e in response.resources[0][4]}
+            if "cleanup.policy" in entries:
+                break
+            await asyncio.sleep(0.2)
+        assert entries.get("cleanup.policy") == "compact", entries
         assert entries["retention.ms"] == "-1"
     finally:
         await admin.close()

@@ -140,6 +140,7 @@ class Aggregator:
             if self._latency is not None:
                 self._latency.decided(record)
             if record.transition_id in new:
+                new.discard(record.transition_id)  # a copy later in the batch is no news
                 self._observe_transition(record)
 
     def _observe_transition(self, record: JourneyTransition) -> None:
@@ -173,6 +174,7 @@ class Aggregator:
         self._count(result, MESSAGE_STATUSES, len(new_statuses), len(statuses))
         for doc in statuses:
             if doc["_id"] in new_statuses:
+                new_statuses.discard(doc["_id"])
                 journey_id, journey_type = self._labels.journey(doc["journey_id"])
                 ANALYTICS_MESSAGES.labels(
                     journey_id, journey_type, doc["channel"], doc["status"]
@@ -181,6 +183,7 @@ class Aggregator:
             for record in records:
                 if record.outcome_id not in new:
                     continue
+                new.discard(record.outcome_id)
                 seconds = self._latency.sent(record)
                 if seconds is not None:
                     journey_type = self._labels.journey(record.journey_id)[1]
@@ -200,6 +203,7 @@ class Aggregator:
         self._count(result, GOAL_HITS, len(new), len(documents))
         for doc in documents:
             if doc["_id"] in new:
+                new.discard(doc["_id"])
                 ANALYTICS_GOAL_EVENTS.labels(*self._labels.journey(doc["journey_id"])).inc()
 
     @staticmethod

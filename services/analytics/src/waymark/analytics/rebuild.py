@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from waymark.analytics.aggregator import Aggregator, BatchResult, Envelope
 from waymark.analytics.catalog import JourneyCatalog
@@ -65,6 +66,26 @@ async def _load_catalog(
         codec=codec,
     )
     await feed.run(asyncio.Event(), follow=False)
+
+
+async def _partitions(kafka: KafkaSettings, names: list[str]) -> list[TopicPartition]:
+    """Every partition of these topics; RebuildError naming a topic that does not exist."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=kafka.bootstrap, client_id=f"{kafka.client_id}-analytics-rebuild"
+    )
+    await admin.start()
+    try:
+        found: list[TopicPartition] = []
+        for description in await admin.describe_topics(names):
+            if description["error_code"] != 0:
+                raise RebuildError(f"topic {description['topic']} cannot be read")
+            found += [
+                TopicPartition(description["topic"], p["partition"])
+                for p in description["partitions"]
+            ]
+        return sorted(found)
+    finally:
+        await admin.close()
 
 
 def _reader(kafka: KafkaSettings, what: str) -> AIOKafkaConsumer:
@@ -138,17 +159,10 @@ async def rebuild(
         await _load_catalog(kafka, store, catalog, codec)
         report.journey_versions = len(catalog.versions)
         aggregator = Aggregator(store, catalog)
+        tps = await _partitions(kafka, [topic_name(t, kafka.topic_prefix) for t in TOPIC_MODELS])
         consumer = _reader(kafka, "topics")
         await consumer.start()
         try:
-            tps = []
-            for logical in TOPIC_MODELS:
-                name = topic_name(logical, kafka.topic_prefix)
-                partitions = consumer.partitions_for_topic(name)
-                if partitions is None:
-                    await consumer.topics()
-                    partitions = consumer.partitions_for_topic(name) or set()
-                tps += [TopicPartition(name, p) for p in sorted(partitions)]
             consumer.assign(tps)
             await _replay(consumer, aggregator, RecordDecoder(codec), report, max_records)
         finally:

@@ -287,10 +287,11 @@ class TraceEntry(BaseModel):
 
 
 class CustomerTrace(BaseModel):
-    """A customer's recent decisions across journeys, and every skipped send."""
+    """A customer's recent decisions across journeys, and every send that did not go out."""
 
     customer_id: str
     decisions: list[TraceEntry] = Field(description="most recent first")
-    suppressed: list[TraceEntry] = Field(
-        description="every send the engine or dispatch skipped, most recent first"
+    skipped: list[TraceEntry] = Field(
+        description="every `suppressed` transition (with the engine's reason) and every "
+        "outcome that was suppressed, failed, bounced or expired, most recent first"
     )

@@ -62,20 +62,25 @@ class Store:
         await self.database.command("ping")
 
     async def insert_new(self, collection: str, documents: Sequence[dict[str, Any]]) -> set[str]:
-        """Insert each document unless its `_id` exists; the ids that were new."""
-        if not documents:
+        """Insert each document unless its `_id` exists; the ids that were new.
+
+        Of documents sharing an `_id` within the call, the first is the one inserted.
+        """
+        unique: dict[str, dict[str, Any]] = {}
+        for doc in documents:
+            unique.setdefault(doc["_id"], doc)
+        if not unique:
             return set()
-        ids = [doc["_id"] for doc in documents]
+        ids = list(unique)
         try:
-            await self.database[collection].insert_many(documents, ordered=False)
+            await self.database[collection].insert_many(list(unique.values()), ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
-            other = [e for e in errors if e.get("code") != _DUPLICATE_KEY]
-            if other:
+            if any(e.get("code") != _DUPLICATE_KEY for e in errors):
                 raise
             # Idempotency guard: a document already there was counted when it was inserted.
-            duplicates = {ids[e["index"]] for e in errors}
-            return {i for i in ids if i not in duplicates}
+            refused = {e["index"] for e in errors}
+            return {key for index, key in enumerate(ids) if index not in refused}
         return set(ids)
 
     async def replace_instances(self, documents: Sequence[dict[str, Any]]) -> None:

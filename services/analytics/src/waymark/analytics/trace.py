@@ -93,5 +93,5 @@ def build_trace(
     return CustomerTrace(
         customer_id=customer_id,
         decisions=_merged(*recent, channel_of, limit),
-        suppressed=_merged(*skipped, channel_of, limit),
+        skipped=_merged(*skipped, channel_of, limit),
     )
