@@ -327,3 +327,11 @@ async def test_rebuild_into_a_fresh_database_matches_the_live_numbers(run: Run) 
     code, _, err = await run_cli(env, "rebuild", "--database", target)
     assert code == 1
     assert "already holds analytics aggregates" in err
+    code, _, err = await run_cli(env, "rebuild", "--database", target, "--drop")
+    assert code == 0, err
+    rebuilt = run.process("rebuilt-again", database=target, consume=False)
+    try:
+        await rebuilt.wait_ready()
+        assert snapshot(rebuilt, JOURNEYS, CUSTOMERS, run.today) == run.numbers
+    finally:
+        rebuilt.stop()

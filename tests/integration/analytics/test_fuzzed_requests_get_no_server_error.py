@@ -127,7 +127,7 @@ def test_no_request_gets_a_server_error(analytics_url: str) -> None:
 
     @given(case=cases, known=st.integers(0, 1))
     @settings(
-        max_examples=600,
+        max_examples=400,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),

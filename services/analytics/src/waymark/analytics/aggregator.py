@@ -7,10 +7,14 @@ Idempotency design (why a crash anywhere double-counts nothing and loses nothing
   counting it, in one atomic write; a second insert of the same id is refused by the `_id`
   index. There is no separate "seen" claim that a crash could leave without its increment, nor
   an increment that could be applied twice.
-- Writes are applied in this order, then the offsets are committed. A crash before the commit
+- A batch writes transition facts, instance positions, outcome facts, message statuses and
+  goal hits, in that order, and only then are its offsets committed. A crash before the commit
   re-delivers the batch: facts already inserted are refused (and not counted again), facts not
-  yet inserted are inserted now. Nothing depends on whether a fact was new except the
-  Prometheus counters, which count in this process only.
+  yet inserted are inserted now. No write is skipped because an earlier one found its fact
+  already there; only the Prometheus counters depend on a fact being new, and they count in
+  this process only.
+- The price: counts are computed when asked (`$group` over the facts, indexed by journey),
+  not kept as counters, since FerretDB has no transactions to tie a claim to an increment.
 - Instance positions are not counts but the position each instance's latest transition
   implies (see `instances`), replaced per batch, so re-applying a re-delivered batch or
   suffix writes the same documents.

@@ -26,6 +26,7 @@ from waymark.analytics.schemas import (
     TimeseriesMetric,
 )
 from waymark.analytics.views import JourneyType, Views
+from waymark.core.journeys.model import JOURNEY_ID_PATTERN
 from waymark.core.observability.metrics import render_metrics
 
 __all__ = ["Probes", "create_app"]
@@ -35,7 +36,7 @@ Probes = tuple[Callable[[], list[str]], Callable[[], Awaitable[list[str]]]]
 
 JourneyId = Annotated[
     str,
-    Path(pattern=r"^[a-z0-9-]{3,64}$", description="the journey's slug", examples=["welcome"]),
+    Path(pattern=JOURNEY_ID_PATTERN, description="the journey's slug", examples=["welcome"]),
 ]
 Version = Annotated[
     int | None,

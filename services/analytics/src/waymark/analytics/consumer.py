@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from pymongo.errors import PyMongoError
 
@@ -109,39 +111,55 @@ class LiveConsumer:
         envelopes: list[Envelope] = []
         offsets: dict[TopicPartition, int] = {}
         decoded: dict[str, int] = {}
+        refused: list[tuple[ConsumerRecord[bytes, bytes], CodecError]] = []
         for tp, records in batch.items():
             for record in records:
                 try:
                     envelopes.append(self._decoder.decode(record))
-                except CodecError as exc:
-                    await self._dead_letter(record, exc)
+                except CodecError as error:
+                    refused.append((record, error))
                 else:
                     decoded[tp.topic] = decoded.get(tp.topic, 0) + 1
             if records:
                 offsets[tp] = records[-1].offset + 1
-        if not await self._apply(envelopes, stopping):
+        for rejected, cause in refused:
+            if not await self._retrying(
+                "dead_letter", partial(self._dead_letter, rejected, cause), stopping
+            ):
+                return
+        if not await self._retrying("apply", partial(self._apply, envelopes), stopping):
             return  # stopping before the batch was applied: it is re-delivered on restart
         # Committed only now: every record up to these offsets is in the aggregates or the DLQ.
-        await self._consumer.commit(offsets)
+        try:
+            await self._consumer.commit(offsets)
+        except KafkaError as exc:
+            # A rebalance took the partitions: their new owner re-applies, and counts once.
+            log.warning("commit_failed", error=str(exc))
         for topic, count in decoded.items():
             INPUTS.labels(SERVICE, topic, "ok").inc(count)
 
-    async def _apply(self, envelopes: list[Envelope], stopping: asyncio.Event) -> bool:
+    async def _retrying(
+        self, what: str, step: Callable[[], Awaitable[None]], stopping: asyncio.Event
+    ) -> bool:
+        """Run `step` until it succeeds (True) or the service stops (False)."""
         while True:
             try:
-                result = await self._aggregator.apply(envelopes)
-            except PyMongoError as exc:
-                self.failing = str(exc)
-                log.warning("batch_not_applied", records=len(envelopes), error=str(exc))
+                await step()
+            except (PyMongoError, KafkaError) as exc:
+                self.failing = f"{what}: {exc}"
+                log.warning("batch_step_failed", step=what, error=str(exc))
                 if stopping.is_set():
                     return False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), timeout=self._retry)
                 continue
             self.failing = None
-            if result.duplicates:
-                log.info("duplicates_ignored", count=result.duplicates)
             return True
+
+    async def _apply(self, envelopes: list[Envelope]) -> None:
+        result = await self._aggregator.apply(envelopes)
+        if result.duplicates:
+            log.info("duplicates_ignored", count=result.duplicates)
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: CodecError) -> None:
         log.error(
