@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,18 @@ app = typer.Typer(
 app.add_typer(topics_app, name="topics")
 app.command("plan")(plan_command)
 app.command("apply")(apply_command)
+
+
+def _add_service_commands(root: typer.Typer) -> None:
+    """Sub-commands services offer through the `waymark.cli` entry point group.
+
+    Found at run time, so the core imports no service (the import contract forbids it).
+    """
+    for entry in entry_points(group="waymark.cli"):
+        root.add_typer(entry.load(), name=entry.name)
+
+
+_add_service_commands(app)
 
 JourneyFiles = Annotated[
     list[Path], typer.Argument(help="journey files (YAML or JSON)", show_default=False)

@@ -1,7 +1,7 @@
 """`waymark-analytics`: serve the API and consume (the default), or `rebuild` the aggregates.
 
-`rebuild` lives here rather than under `waymark analytics`: the `waymark` command is the
-core's, and the core never imports a service (an import-linter contract keeps it so).
+`rebuild` is also `waymark analytics rebuild`: the `waymark` command finds `plugin` through
+the `waymark.cli` entry point group, so the core never imports this service.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from waymark.analytics.settings import AnalyticsSettings
 from waymark.core.observability.logging import configure_logging
 from waymark.core.settings import KafkaSettings, MongoSettings, SettingsError, load_settings
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "plugin"]
 
 cli = typer.Typer(
     name="waymark-analytics",
@@ -94,6 +94,11 @@ def rebuild_command(
         typer.echo(f"waymark-analytics rebuild: {exc}", err=True)
         raise typer.Exit(1) from None
     _print(report)
+
+
+plugin = typer.Typer(help="Analytics: rebuild every aggregate from the topics.")
+"""The `waymark analytics …` commands (entry point `waymark.cli: analytics`)."""
+plugin.command("rebuild")(rebuild_command)
 
 
 def main() -> None:
