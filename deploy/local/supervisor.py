@@ -162,6 +162,7 @@ def services(ports: dict[str, int], keys: dict[str, str]) -> list[Service]:
             {
                 "WAYMARK_ENGINE_API_HOST": "127.0.0.1",
                 "WAYMARK_ENGINE_API_PORT": str(ports["api"]),
+                "WAYMARK_ENGINE_API_ANALYTICS_URL": url(ports["analytics"]),
                 "WAYMARK_ENGINE_API_TOKENS": json.dumps(
                     {keys["admin_token"]: "admin", keys["viewer_token"]: "viewer"}
                 ),

@@ -24,6 +24,7 @@ from waymark.core.contracts import AvroCodec
 from waymark.core.settings import KafkaSettings, MongoSettings
 from waymark.journey_engine.api.auth import TokenAuth
 from waymark.journey_engine.api.context import ApiContext
+from waymark.journey_engine.api.counts import AnalyticsCustomerCounts
 from waymark.journey_engine.api.lifecycle import CustomerCounts, Journeys, NoCustomerCounts
 from waymark.journey_engine.api.publisher import RecordSink, VersionPublisher
 from waymark.journey_engine.api.settings import ApiSettings
@@ -76,6 +77,12 @@ class _Repairs:
         while True:
             await asyncio.sleep(self.interval)
             await self.once()
+
+
+def _counts(settings: ApiSettings) -> CustomerCounts:
+    if settings.analytics_url:
+        return AnalyticsCustomerCounts(settings.analytics_url)
+    return NoCustomerCounts()
 
 
 @asynccontextmanager
@@ -149,7 +156,7 @@ async def bootstrap(
                 store=store,
                 publisher=publisher,
                 templates=templates.catalog,
-                counts=counts or NoCustomerCounts(),
+                counts=counts or _counts(settings),
                 clock=clock,
             ),
             publisher=publisher,

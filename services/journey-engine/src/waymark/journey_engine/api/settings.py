@@ -34,6 +34,10 @@ class ApiSettings(ServiceSettings):
         default=1_048_576, ge=1024, description="larger request bodies are refused with 413"
     )
     log_level: str = Field(default="INFO")
+    analytics_url: str | None = Field(
+        default=None,
+        description="analytics base URL; edits then say how many customers stay on a version",
+    )
 
     @field_validator("tokens")
     @classmethod
