@@ -238,7 +238,19 @@ class EngineWorker:
         self._rebuild_timers = True
 
     def _owned_states(self) -> list[CustomerState]:
-        return [from_bytes(raw) for raw in self.table.values() if raw]
+        """States of the customers whose input partitions this worker is assigned now.
+
+        The table may still hold (or stand by for) other partitions' customers; their
+        timers and fan-outs belong to the worker that owns them.
+        """
+        events = self._name(Topic.EVENTS)
+        owned = {tp.partition for tp in self.app.consumer.assignment() if tp.topic == events}
+        every = list(range(self.kafka.partitions))
+        return [
+            from_bytes(raw)
+            for key, raw in self.table.items()
+            if raw and _PARTITIONER(key, every, every) in owned
+        ]
 
     async def _fire_timers(self) -> None:
         interval = self.settings.timer_interval
