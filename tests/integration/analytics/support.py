@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from served import stop_gracefully
 
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.contracts import (
@@ -123,13 +123,7 @@ class AnalyticsProcess:
 
     def stop(self) -> None:
         """SIGTERM, and SIGKILL when it does not stop in time."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
+        stop_gracefully(self.proc)
 
 
 class Records:

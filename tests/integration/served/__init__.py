@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -69,3 +71,15 @@ def no_server_error_anywhere(
 
         call()
     return statuses
+
+
+def stop_gracefully(proc: subprocess.Popen[bytes] | None, within: float = 30) -> None:
+    """SIGTERM a test's child process, and SIGKILL it when it does not stop `within` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from served import stop_gracefully
 
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.contracts import (
@@ -110,13 +111,7 @@ class WorkerProcess:
 
     def stop(self) -> None:
         """SIGTERM and wait for a clean stop."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
+        stop_gracefully(self.proc, within=60)
 
 
 class Bus:
