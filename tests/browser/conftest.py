@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,11 +16,19 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, sync_playwright
 
+# The process launchers of the integration suites import their shared `served` module by its
+# top-level name, as they do when pytest runs them from tests/integration.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from integration.analytics.support import AnalyticsProcess
 from integration.api.support import TOKENS, api_settings, template_document
+from integration.ingest.support import WRITE_KEY, ingest_settings
 from integration.served import serve_in_thread
+from integration.worker.harness import WorkerProcess
 from waymark.core.settings import KafkaSettings, MongoSettings
 from waymark.journey_engine.api.app import create_app
 from waymark.journey_engine.api.bootstrap import bootstrap
+from waymark.trigger_ingest.bootstrap import bootstrap as ingest_bootstrap
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,6 +66,76 @@ def console_url(kafka_topics: KafkaSettings, mongo_db: Any, mongo_url: str) -> I
                 url, "editor", "POST", "/v1/templates", template_document(template_id, category)
             )
         yield url
+
+
+def _wait(ready: Any, what: str, log_tail: Any, within: float = 90) -> None:
+    deadline = time.monotonic() + within
+    while not ready():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} not ready; log tail:\n{log_tail()}", pytrace=False)
+        time.sleep(0.3)
+
+
+@dataclass
+class LiveStack:
+    """The console's API wired to a real engine worker, analytics and trigger-ingest."""
+
+    console_url: str
+    ingest_url: str
+    analytics: AnalyticsProcess
+    worker: WorkerProcess
+
+    def ingest(self, route: str, body: dict[str, Any]) -> None:
+        """One call to trigger-ingest with the test write key; it must be accepted."""
+        response = httpx.post(f"{self.ingest_url}{route}", json=body, auth=(WRITE_KEY, ""))
+        assert response.status_code == 202, response.text
+
+
+@pytest.fixture
+def live_stack(
+    kafka_topics: KafkaSettings, mongo_db: Any, mongo_url: str, unique: str, tmp_path: Path
+) -> Iterator[LiveStack]:
+    """Worker and analytics as processes, ingest and the API served in threads, one prefix."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is missing: run tests/browser/install-chromium.sh", pytrace=False)
+    analytics = AnalyticsProcess(
+        kafka=kafka_topics,
+        mongo_url=mongo_url,
+        database=f"{mongo_db.name}a",
+        group_id=f"analytics-{unique}",
+        log_path=tmp_path / "analytics.log",
+    )
+    worker = WorkerProcess(
+        kafka_topics,
+        app_id=f"engine-{unique}",
+        data_dir=tmp_path / "worker",
+        log_path=tmp_path / "worker.log",
+    )
+    mongo = MongoSettings(url=mongo_url, database=mongo_db.name)
+    settings = api_settings(analytics_url=analytics.url)
+    app = create_app(lambda: bootstrap(settings, kafka_topics, mongo), max_body_bytes=65536)
+    try:
+        analytics.start()
+        worker.start()
+        with (
+            serve_in_thread(ingest_bootstrap(ingest_settings(), kafka_topics)) as ingest_url,
+            serve_in_thread(app) as url,
+        ):
+            for template_id, category in TEMPLATES.items():
+                call_api(
+                    url, "editor", "POST", "/v1/templates", template_document(template_id, category)
+                )
+            _wait(lambda: analytics.status("/readyz") == 200, "analytics", analytics.log_tail)
+            _wait(worker.ready, "the engine worker", worker.log_tail)
+            _wait(
+                lambda: httpx.get(f"{ingest_url}/readyz").status_code == 200,
+                "trigger-ingest",
+                lambda: "",
+            )
+            yield LiveStack(url, ingest_url, analytics, worker)
+    finally:
+        worker.stop()
+        analytics.stop()
 
 
 @pytest.fixture

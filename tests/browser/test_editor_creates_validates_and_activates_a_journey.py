@@ -1,4 +1,4 @@
-"""An editor writes a marketing journey in the editor, fixes a problem, saves and activates it."""
+"""An editor pastes a marketing journey into the YAML view, fixes a problem, saves, activates."""
 
 from __future__ import annotations
 
@@ -41,13 +41,17 @@ def test_editor_creates_validates_and_activates_a_journey(console_url: str, page
     page.get_by_role("button", name="Create Customer Journey").click()
     expect(page.get_by_role("heading", name="Create Customer Journey")).to_be_visible()
 
-    editor = page.get_by_label("Journey document (JSON)")
+    page.get_by_role("tab", name="YAML").click()
+    editor = page.get_by_label("Journey document (YAML or JSON)")
+    expect(editor).to_have_attribute("data-loaded", "1")
     editor.fill(json.dumps(document(goto="nowhere"), indent=2))
-    page.get_by_role("button", name="Validate").click()
+    page.get_by_role("button", name="Apply code").click()
     problems = page.locator("#problems")
     expect(problems).to_contain_text("milestones[0].steps[1].branch.cases[0].goto")
 
     editor.fill(json.dumps(document(goto="vip"), indent=2))
+    page.get_by_role("button", name="Apply code").click()
+    expect(page.locator("#flash")).to_have_text("The code was applied; the journey is valid.")
     page.get_by_role("button", name="Validate").click()
     expect(page.locator("#flash")).to_have_text("The journey is valid.")
     expect(page.locator("#problems-box")).to_be_hidden()

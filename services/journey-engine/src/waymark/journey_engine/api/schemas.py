@@ -11,10 +11,14 @@ from waymark.journey_engine.api.bodies import bounded_json
 from waymark.journey_engine.api.store import JourneyRecord, Status, VersionRecord
 
 __all__ = [
+    "DraftSimulateIn",
     "JourneyDetail",
     "JourneyList",
     "JourneySummary",
+    "JourneyText",
     "JsonObject",
+    "ParseIn",
+    "ParsedJourney",
     "ProblemOut",
     "SimulateIn",
     "SimulateOut",
@@ -172,3 +176,27 @@ class SimulateOut(_Out):
 
     commands: list[dict[str, Any]]
     transitions: list[dict[str, Any]]
+
+
+class DraftSimulateIn(SimulateIn):
+    """A journey document that need not be saved, and the simulator inputs to run it over."""
+
+    journey: JsonObject = Field(description="a journey document (JOURNEYS.md)")
+
+
+class ParseIn(_In):
+    """A journey written as YAML or JSON text."""
+
+    text: str = Field(min_length=1, description="the file's content, YAML or JSON")
+
+
+class ParsedJourney(_Out):
+    """The document a text holds (not yet validated: see /v1/journeys/validate)."""
+
+    document: dict[str, Any]
+
+
+class JourneyText(_Out):
+    """A journey document written as YAML."""
+
+    text: str

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from waymark.core.adapters.mongo import DuplicateError
 from waymark.core.journeys import Category, parse_journey
@@ -13,6 +14,7 @@ from waymark.core.templates import Template
 from waymark.journey_engine.api.auth import require
 from waymark.journey_engine.api.context import ApiContext, context
 from waymark.journey_engine.api.errors import ConflictError, ErrorBody, InvalidError, NotFoundError
+from waymark.journey_engine.api.preview import TemplatePreviewIn, TemplatePreviewOut, render_preview
 from waymark.journey_engine.api.template_store import checked_template
 
 __all__ = ["router"]
@@ -51,6 +53,14 @@ async def create_template(ctx: Ctx, template: Template) -> Template:
         return await ctx.templates.insert(checked_template(template), now=ctx.clock())
     except DuplicateError:
         raise ConflictError(f"a template with id '{template.id}' exists already", "id") from None
+
+
+@router.post(
+    "/preview", response_model=TemplatePreviewOut, dependencies=[Depends(require("viewer"))]
+)
+async def preview_template(body: TemplatePreviewIn) -> TemplatePreviewOut:
+    """Render one channel of a template (saved or not) from sample data, as dispatch would."""
+    return await run_in_threadpool(render_preview, body)
 
 
 @router.get("/{template_id}", response_model=Template, dependencies=[Depends(require("viewer"))])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 from starlette.concurrency import run_in_threadpool
 
 from waymark.core.engine import Input, InputError, parse_input
-from waymark.core.journeys import parse_journey
+from waymark.core.journeys import Journey, parse_journey
 from waymark.core.journeys.validation import check_journey
 from waymark.core.simulate import simulate
 from waymark.journey_engine.api.auth import require
@@ -21,7 +21,7 @@ from waymark.journey_engine.api.routes.journeys import JourneyId
 from waymark.journey_engine.api.schemas import ProblemOut, SimulateIn, SimulateOut, ValidateOut
 from waymark.journey_engine.api.testsend import TestSendIn, TestSendOut
 
-__all__ = ["router"]
+__all__ = ["router", "simulation"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 422, 503)
@@ -70,8 +70,14 @@ def _inputs(events: list[dict[str, Any]]) -> list[Input]:
 async def simulate_journey(ctx: Ctx, journey_id: JourneyId, body: SimulateIn) -> SimulateOut:
     """Run the journey's current definition over the inputs on a virtual clock (JOURNEYS.md)."""
     record = await ctx.journeys.get(journey_id)
-    inputs = _inputs(body.events)
-    until = body.until
+    return await simulation(parse_journey(record.definition), body.events, body.until)
+
+
+async def simulation(
+    journey: Journey, events: list[dict[str, Any]], until: datetime | None
+) -> SimulateOut:
+    """The simulator output of one journey over the inputs; 422 naming a bad input or `until`."""
+    inputs = _inputs(events)
     if until is not None and until.tzinfo is None:
         until = until.replace(tzinfo=UTC)
     if until is not None and inputs:
@@ -80,7 +86,6 @@ async def simulate_journey(ctx: Ctx, journey_id: JourneyId, body: SimulateIn) ->
             raise InvalidError(
                 f"until is more than {_MAX_HORIZON.days} days after the last input", "until"
             )
-    journey = parse_journey(record.definition)
     result = await run_in_threadpool(simulate, [journey], inputs, until)
     document = result.to_document()
     return SimulateOut(commands=document["commands"], transitions=document["transitions"])

@@ -1,7 +1,7 @@
-// The Journey page: journeys of the selected type, with their actions.
+// The Journey page: journeys of the selected type, with their counts and actions.
 
 import { call, describe } from "./api.js";
-import { $, el, flash } from "./dom.js";
+import { $, count, el, flash } from "./dom.js";
 import { may } from "./session.js";
 
 const KINDS = ["send", "wait", "wait_for", "branch", "split", "update", "exit"];
@@ -47,7 +47,9 @@ function lifecycle(journey, action) {
 
 function askDelete(journey) {
   const dialog = $("#confirm-delete");
-  $("#confirm-text").textContent = `Delete “${journey.name}” (${journey.status})? This cannot be undone.`;
+  const live = journey.status === "active" || journey.status === "paused";
+  $("#confirm-text").textContent = `Delete “${journey.name}” (${journey.status})? This cannot be undone.`
+    + (live ? " An active or paused journey must be archived first." : "");
   dialog.onclose = async () => {
     if (dialog.returnValue !== "delete") return;
     try {
@@ -62,7 +64,7 @@ function askDelete(journey) {
   dialog.showModal();
 }
 
-function row(journey, definition) {
+function row(journey, definition, stats) {
   const steps = activities(definition);
   const buttons = [];
   if (may("editor")) {
@@ -75,15 +77,27 @@ function row(journey, definition) {
   }
   if (may("admin")) buttons.push(actionButton("Delete", journey, () => askDelete(journey), "danger"));
   return el("tr", { "data-journey": journey.id },
-    el("th", { scope: "row" }, journey.name),
+    el("th", { scope: "row" }, el("a", { href: `#/journeys/${journey.id}`, "aria-label": `Details of ${journey.name}` }, journey.name)),
     el("td", {}, el("span", { class: `status status-${journey.status}` }, journey.status)),
     el("td", {}, journey.version ? String(journey.version) : "—"),
     el("td", {}, String(steps.length)),
     el("td", {}, el("ol", { class: "activities" }, ...steps.map((s) => el("li", {}, s)))),
-    // Analytics is not wired yet: these four stay unknown.
-    el("td", {}, "—"), el("td", {}, "—"), el("td", {}, "—"), el("td", {}, "—"),
+    el("td", { class: "num", "data-stat": "steps_in_progress" }, count(stats?.steps_in_progress)),
+    el("td", { class: "num", "data-stat": "steps_completed" }, count(stats?.steps_completed)),
+    el("td", { class: "num", "data-stat": "executions" }, count(stats?.executions)),
+    el("td", { class: "num", "data-stat": "conversions" }, count(stats?.conversions)),
     el("td", { class: "row-actions" }, ...buttons),
   );
+}
+
+/** Per journey id, analytics' row; and why there is none when analytics cannot say. */
+async function analyticsRows(type) {
+  try {
+    const table = await call("GET", `/v1/analytics/journeys?type=${type}`);
+    return { rows: new Map(table.journeys.map((r) => [r.journey_id, r])), note: "" };
+  } catch (error) {
+    return { rows: new Map(), note: `Counts are unknown (—): ${describe(error)}` };
+  }
 }
 
 /** Reload the table from the API. */
@@ -93,12 +107,17 @@ export async function refresh() {
   $("#journeys-error").textContent = "";
   const body = $("#journeys-table tbody");
   try {
-    const { journeys } = await call("GET", `/v1/journeys?type=${type}`);
+    const [{ journeys }, stats] = await Promise.all([
+      call("GET", `/v1/journeys?type=${type}`),
+      analyticsRows(type),
+    ]);
     // The list has no definitions; each row needs its steps.
     const details = await Promise.all(journeys.map((j) => call("GET", `/v1/journeys/${j.id}`)));
     if (type !== selectedType()) return; // the switch moved on while this loaded
-    body.replaceChildren(...details.map((d) => row(d, d.definition)));
+    body.replaceChildren(...details.map((d) => row(d, d.definition, stats.rows.get(d.id))));
     $("#journeys-empty").hidden = details.length > 0;
+    $("#analytics-note").textContent = stats.note;
+    $("#refreshed").textContent = `Updated ${new Date().toLocaleTimeString()}.`;
   } catch (error) {
     $("#journeys-error").textContent = describe(error);
   }
