@@ -1,1 +1,1 @@
-"""journey-engine: the Faust worker, the management API and the console."""
+"""journey-engine: the worker running decide(), the management API and the console."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+import orjson
+
 from waymark.core.engine.state import (
     CustomerState,
     Finished,
@@ -27,8 +29,25 @@ _KIND_CODE: dict[str, str] = {
     "goal": "g",
 }
 _CODE_KIND = cast(dict[str, WaitKind], {code: kind for kind, code in _KIND_CODE.items()})
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
-_loads = json.JSONDecoder().decode
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+# States written before the fast parser may hold NaN or Infinity, which only `json` reads.
+_loads_lenient = json.JSONDecoder().decode
+
+
+def _dumps(doc: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(doc, default=str, option=_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):
+        # A value orjson refuses (an integer beyond 64 bits, a lone surrogate): plain json.
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=str)
+        return text.encode("utf-8", "surrogatepass")
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _loads_lenient(data.decode("utf-8", "surrogatepass"))
 
 
 class StateDecodeError(ValueError):
@@ -77,7 +96,7 @@ def to_bytes(state: CustomerState) -> bytes:
         doc["d"] = {key: [done.entered_at, done.exited_at] for key, done in state.finished.items()}
     if state.seen:
         doc["r"] = state.seen
-    return _dumps(doc).encode()
+    return _dumps(doc)
 
 
 def _load_instance(row: list[Any]) -> JourneyInstance:
@@ -100,7 +119,7 @@ def _load_instance(row: list[Any]) -> JourneyInstance:
 def from_bytes(data: bytes) -> CustomerState:
     """Deserialize bytes written by to_bytes()."""
     try:
-        doc = _loads(data.decode())
+        doc = _loads(data)
         if doc.get("v") != FORMAT_VERSION:
             raise StateDecodeError(f"state format {doc.get('v')!r} is not {FORMAT_VERSION}")
         consent = doc.get("k")

@@ -1,1 +1,1 @@
-"""The journey-engine worker: decide() on the stream, state in a Faust table, timers as ticks."""
+"""The journey-engine worker: decide() on the stream, state in a changelog, timers as ticks."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import faulthandler
 import signal
 import sys
-
-from faust import Worker
 
 from waymark.core.observability.logging import configure_logging
 from waymark.core.settings import KafkaSettings, SettingsError, load_settings
@@ -14,8 +13,16 @@ from waymark.journey_engine.worker.app import EngineWorker
 from waymark.journey_engine.worker.settings import WorkerSettings
 
 
+async def _run(settings: WorkerSettings, kafka: KafkaSettings) -> None:
+    worker = EngineWorker(settings, kafka)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.stop)
+    await worker.run()
+
+
 def main() -> None:
-    """Read settings, build the worker and run it; Faust stops it cleanly on a signal."""
+    """Read settings, then run the worker; a signal lets it finish its batch and leave."""
     try:
         settings = load_settings(WorkerSettings)
         kafka = load_settings(KafkaSettings)
@@ -26,13 +33,7 @@ def main() -> None:
     # `kill -USR1 <pid>` prints every thread's stack: the way to see what a stuck worker does.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = EngineWorker(settings, kafka)
-    # Our logging (JSON, PII masked) stays in charge: Faust's own set-up would replace it and
-    # leave library debug logging on, which costs a log record per Kafka request.
-    worker = Worker(
-        engine.app, loglevel=settings.log_level.lower(), quiet=True, override_logging=False
-    )
-    worker.execute_from_commandline()
+    asyncio.run(_run(settings, kafka))
 
 
 if __name__ == "__main__":

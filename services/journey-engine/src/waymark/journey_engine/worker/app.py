@@ -1,71 +1,140 @@
-"""The engine worker: a Faust app whose one agent runs decide() over every customer input.
+"""The engine worker: one consumer-group member that runs decide() over every customer input.
 
-Inputs (events, outcomes, ticks) are co-partitioned by customer id, so one worker owns all of a
-customer's inputs and the customer's state in the `customers` table. Per batch the agent
-decides each record, writes the new states to the table (its changelog is the durable copy),
-and produces commands and transitions; the batch's sends are acknowledged before the next batch
-is taken, so an input is committed only after its effects are on the broker (at least once,
-and a replay decides the same, with the same command ids).
+Inputs (events, outcomes, ticks) are co-partitioned by customer id, and the group's range
+assignment gives one worker the same partition of every input topic, so one worker owns all
+of a customer's inputs and the customer's state. Per batch of records the worker decides
+each one against the state (the batch's earlier decisions included), then produces in one
+go the commands, transitions, dead letters and the new states to the compacted changelog,
+waits for every acknowledgement, writes the states to its local store and only then commits
+the input offsets. A crash at any point replays inputs whose effects may already be on the
+broker: decide() dedupes inputs it has seen and a replay decides the same, with the same
+command ids (at least once, never a new id).
+
+When partitions are assigned, the worker reads their changelog from the offset its local
+store already holds to the end before it takes any input, and rebuilds the timer heap of the
+customers it now owns. Timers, schedules and catalog changes never write state: they produce
+ticks to the customer's input partition, decided like any other input.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
-from datetime import UTC, datetime
-from typing import Any, cast
+from collections.abc import Awaitable, Iterable
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any, NamedTuple
 
-import faust
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiohttp import web
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
-from faust.types import EventT
 
-from waymark.core.adapters.kafka.clients import durable_producer
-from waymark.core.adapters.kafka.dlq import dlq_topic
+from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_consumer
+from waymark.core.adapters.kafka.dlq import DeadLetter, dlq_topic
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.contracts import AvroCodec, CodecError, Tick
-from waymark.core.engine import Catalog, CustomerState, decide, from_bytes, to_bytes
+from waymark.core.engine import Catalog, CustomerState, Decision, decide, from_bytes, to_bytes
 from waymark.core.observability import metrics
 from waymark.core.settings import KafkaSettings
 from waymark.journey_engine.worker.catalog_feed import CatalogFeed, StatusChange
 from waymark.journey_engine.worker.settings import WorkerSettings
+from waymark.journey_engine.worker.store import StateStore, open_store
 from waymark.journey_engine.worker.timers import DueTimer, TimerHeap, pending_timers
 from waymark.journey_engine.worker.wire import (
     InputDecoder,
     OutputEncoder,
-    Record,
     catalog_tick,
     schedule_tick,
     utc_now,
 )
 
-__all__ = ["EngineWorker"]
+__all__ = ["EngineWorker", "changelog_topic"]
 
 log = structlog.get_logger(__name__)
 
 # The partitioner every producer of the input topics uses (murmur2 of the key, as in Java),
 # so a tick lands on the partition of its customer's other inputs.
 _PARTITIONER = DefaultPartitioner()
+_INPUTS = (Topic.EVENTS, Topic.OUTCOMES, Topic.TICKS)
+
+
+def changelog_topic(app_id: str) -> str:
+    """The compacted topic holding every customer state of the workers sharing `app_id`."""
+    return f"{app_id}-customers-changelog"
+
+
+class _Out(NamedTuple):
+    """One record to produce: physical topic, partition (None: by key), key, value, headers."""
+
+    topic: str
+    partition: int | None
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+class _Batch:
+    """What the decisions of one batch of inputs produce, before anything is acknowledged."""
+
+    __slots__ = ("outputs", "partitions", "states", "timers")
+
+    def __init__(self) -> None:
+        self.states: dict[bytes, CustomerState] = {}
+        self.partitions: dict[bytes, int] = {}
+        self.outputs: list[_Out] = []
+        self.timers: list[Decision] = []
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, worker: EngineWorker) -> None:
+        self._worker = worker
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self._worker.on_revoked(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        await self._worker.on_assigned(set(assigned))
 
 
 class EngineWorker:
-    """Builds the Faust app, its agent, timers, catalog feed and health pages."""
+    """The consume → decide → produce → commit loop, its timers, catalog feed and web pages."""
 
     def __init__(self, settings: WorkerSettings, kafka: KafkaSettings) -> None:
         self.settings = settings
         self.kafka = kafka
         self.codec = AvroCodec.static()
         self.decoder = InputDecoder(self.codec)
-        self.encoder = OutputEncoder(self.codec)
+        self.encoder = OutputEncoder(
+            self.codec,
+            marketing_expiry=timedelta(hours=settings.marketing_expiry_hours),
+            transactional_expiry=timedelta(hours=settings.transactional_expiry_hours),
+        )
         self.catalog = Catalog()
-        self.timers = TimerHeap()
-        self._rebuild_timers = True
+        self.timers = TimerHeap(lambda timer: self._tick_out(_tick_of(timer)))
+        self.changelog = changelog_topic(settings.app_id)
+        self.store: StateStore = open_store(settings.store, settings.data_dir, "customers")
+        self._cache: dict[bytes, CustomerState] = {}
+        """Decoded states of recently decided customers, exactly as stored."""
+        self.owned: frozenset[int] = frozenset()
+        """Partition numbers of the inputs (and changelog) this worker owns now."""
+        self._inputs = [self._name(t) for t in _INPUTS]
+        self._lock = asyncio.Lock()
+        self._assigned_once = False
+        self._rebalancing = False
+        self._rebuild_timers = False
         self._schedule_marks: dict[str, datetime] = {}
+        self._committed: dict[TopicPartition, int] = {}
+        self._partitions: dict[str, list[int]] = {}
+        self._memo: dict[tuple[bytes, int], int] = {}
         self._producer: AIOKafkaProducer | None = None
-        self._producer_lock = asyncio.Lock()
-        self.app = self._build_app()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stop = asyncio.Event()
+        self._input_counters: dict[tuple[str, str], Any] = {}
         self.feed = CatalogFeed(
             self.catalog,
             lambda: AIOKafkaConsumer(
@@ -79,176 +148,321 @@ class EngineWorker:
     def _name(self, topic: Topic | str) -> str:
         return topic_name(topic, self.kafka.topic_prefix)
 
-    def _build_app(self) -> faust.App:
-        s, k = self.settings, self.kafka
-        app = faust.App(
-            s.app_id,
-            broker=[f"kafka://{host}" for host in k.bootstrap.split(",")],
-            store=s.store,
-            datadir=str(s.data_dir),
-            topic_partitions=k.partitions,
-            topic_replication_factor=k.replication_factor,
-            key_serializer="raw",
-            value_serializer="raw",
-            web_host=s.web_host,
-            web_port=s.web_port,
-            table_standby_replicas=s.standby_replicas,
-            broker_session_timeout=s.session_timeout,
-            broker_heartbeat_interval=max(1.0, s.session_timeout / 5),
-            broker_rebalance_timeout=s.session_timeout * 2,
-            consumer_auto_offset_reset="earliest",
-            producer_acks=-1,
-            stream_wait_empty=False,
-        )
-        inputs = app.topic(
-            self._name(Topic.EVENTS),
-            self._name(Topic.OUTCOMES),
-            self._name(Topic.TICKS),
-            key_type=bytes,
-            value_type=bytes,
-        )
-        self.table = app.Table(
-            "customers", partitions=k.partitions, key_type=bytes, value_type=bytes, default=None
-        )
-        app.agent(inputs, name="decide")(self._agent)
-        app.task(self._run_feed)
-        app.task(self._fire_timers)
-        app.task(self._report_lag)
-        app.on_rebalance_complete.connect(self._on_rebalance_complete)
-        # Faust calls a handler that is not a View with the request only.
-        for path, handler in (
-            ("/healthz", self._healthz),
-            ("/readyz", self._readyz),
-            ("/metrics", self._metrics),
-        ):
-            app.page(path)(cast(Any, handler))
-        return app
+    # -- life cycle ---------------------------------------------------------------------------
 
-    # -- effects outside the agent: timers, catalog changes, schedules ----------------------
+    def stop(self) -> None:
+        """Ask the loop to finish its batch, commit and leave the group."""
+        self._stop.set()
 
-    async def producer(self) -> AIOKafkaProducer:
-        """The worker's own producer for commands, transitions, ticks and DLQ records."""
-        async with self._producer_lock:
-            if self._producer is None:
-                producer = durable_producer(self.kafka, linger_ms=2, max_batch_size=262144)
-                await producer.start()
-                self._producer = producer
-            return self._producer
-
-    async def _send_all(self, records: list[Record]) -> None:
-        """Produce many records (timer and fan-out ticks) and wait for every acknowledgement.
-
-        Records are packed into one batch per partition, as the default partitioner would
-        place them: a burst of 100,000 due timers costs a few appends per record rather than
-        a full `send()` each.
-        """
-        if not records:
-            return
-        producer = await self.producer()
-        batches: dict[tuple[str, int], Any] = {}
-        acks: list[Awaitable[Any]] = []
-        partitions: dict[str, list[int]] = {}
-        for record in records:
-            topic = self._name(record.topic)
-            if topic not in partitions:
-                partitions[topic] = sorted(await producer.partitions_for(topic))
-            all_partitions = partitions[topic]
-            partition = _PARTITIONER(record.key, all_partitions, all_partitions)
-            batch = batches.get((topic, partition))
-            if batch is None:
-                batch = batches[(topic, partition)] = producer.create_batch()
-            if batch.append(key=record.key, value=record.value, timestamp=None) is None:
-                acks.append(await producer.send_batch(batch, topic, partition=partition))
-                batch = batches[(topic, partition)] = producer.create_batch()
-                batch.append(key=record.key, value=record.value, timestamp=None)
-        for (topic, partition), batch in batches.items():
-            acks.append(await producer.send_batch(batch, topic, partition=partition))
-        await asyncio.gather(*acks)
-
-    # -- the agent -------------------------------------------------------------------------
-
-    async def _agent(self, stream: Any) -> None:
-        await self.feed.ready.wait()
-        async for event in stream.events():
-            await self._decide_one(event)
-
-    async def _emit(self, record: Record, headers: list[tuple[str, bytes]] | None = None) -> None:
-        # Through Faust's producer without waiting for the acknowledgement: Faust flushes it
-        # before committing offsets, so no input is committed before its effects are written.
-        await self.app.producer.send(
-            self._name(record.topic), record.key, record.value, None, None, headers
-        )
-
-    async def _dead_letter(self, event: EventT[bytes], reason: str, error: str) -> None:
-        message = event.message
-        headers = [
-            ("waymark.dlq.topic", message.topic.encode()),
-            ("waymark.dlq.partition", str(message.partition).encode()),
-            ("waymark.dlq.offset", str(message.offset).encode()),
-            ("waymark.dlq.reason", reason.encode()),
-            ("waymark.dlq.error", error.encode()[:4096]),
-        ]
-        metrics.DLQ_RECORDS.labels(topic=message.topic, reason=reason).inc()
-        log.warning("input to DLQ", topic=message.topic, offset=message.offset, reason=reason)
-        await self.app.producer.send(
-            dlq_topic(message.topic), event.key, event.value, None, None, headers
-        )
-
-    async def _decide_one(self, event: EventT[bytes]) -> None:
-        topic = event.message.topic
-        key = event.key
+    async def run(self) -> None:
+        """Serve health pages, follow the catalog, then decide inputs until stop()."""
+        runner = await self._start_web()
+        producer = durable_producer(self.kafka, linger_ms=2, max_batch_size=262144)
+        await producer.start()
+        self._producer = producer
+        tasks: list[asyncio.Task[None]] = []
         try:
-            item = self.decoder.decode(topic, event.value)
+            await self._ensure_changelog()
+            tasks = [
+                asyncio.create_task(self.feed.run(), name="catalog-feed"),
+                asyncio.create_task(self._fire_timers(), name="timers"),
+                asyncio.create_task(self._report_lag(), name="lag"),
+            ]
+            stopped = asyncio.create_task(self._stop.wait())
+            await asyncio.wait(
+                [stopped, asyncio.create_task(self.feed.ready.wait())],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if not self._stop.is_set():
+                await self._consume()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self._consumer is not None:
+                await self._consumer.stop()
+            await producer.stop()
+            await runner.cleanup()
+            self.store.close()
+            log.info("worker stopped")
+
+    async def _ensure_changelog(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka.bootstrap)
+        await admin.start()
+        try:
+            if self.changelog in set(await admin.list_topics()):
+                return
+            topic = NewTopic(
+                self.changelog,
+                self.kafka.partitions,
+                self.kafka.replication_factor,
+                topic_configs={"cleanup.policy": "compact"},
+            )
+            try:
+                await admin.create_topics([topic])
+            except KafkaError as exc:  # another worker created it first
+                log.info("changelog topic exists", error=str(exc))
+        finally:
+            await admin.close()
+
+    async def _consume(self) -> None:
+        session_ms = int(self.settings.session_timeout * 1000)
+        consumer = manual_commit_consumer(
+            self.kafka,
+            group_id=self.settings.app_id,
+            partition_assignment_strategy=(RangePartitionAssignor,),
+            max_poll_records=self.settings.batch_size,
+            session_timeout_ms=session_ms,
+            heartbeat_interval_ms=max(1000, session_ms // 5),
+            rebalance_timeout_ms=session_ms * 2,
+        )
+        self._consumer = consumer
+        await consumer.start()
+        consumer.subscribe(topics=self._inputs, listener=_Rebalance(self))
+        while not self._stop.is_set():
+            batch = await consumer.getmany(timeout_ms=200, max_records=self.settings.batch_size)
+            if not batch:
+                continue
+            async with self._lock:
+                await self._process(consumer, batch)
+
+    # -- deciding a batch -----------------------------------------------------------------------
+
+    async def _process(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> None:
+        # Records fetched before a rebalance took their partition away are left to the owner.
+        assignment = consumer.assignment()
+        batch = {tp: records for tp, records in batch.items() if tp in assignment and records}
+        if not batch:
+            return
+        work = _Batch()
+        for records in batch.values():
+            for record in records:
+                self._decide_record(record, work)
+        encoded = {key: to_bytes(state) for key, state in work.states.items()}
+        for key, value in encoded.items():
+            work.outputs.append(_Out(self.changelog, work.partitions[key], key, value))
+        try:
+            last = await self._send_all(work.outputs)
+        except Exception as exc:
+            # Nothing is stored or committed: the same records are decided again.
+            log.warning("batch not written; retrying it", error=repr(exc))
+            for tp, records in batch.items():
+                consumer.seek(tp, records[0].offset)
+            await asyncio.sleep(1.0)
+            return
+        self.store.write(
+            encoded, {p: offset for (topic, p), offset in last.items() if topic == self.changelog}
+        )
+        self._remember(work.states)
+        for decision in work.timers:
+            self.timers.apply(decision.timers, decision.state)
+        if work.timers:
+            metrics.ENGINE_TIMERS_PENDING.set(len(self.timers))
+        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+        try:
+            await consumer.commit(offsets)
+        except KafkaError as exc:  # a rebalance took the partitions; their owner replays
+            log.warning("commit refused", error=repr(exc))
+            return
+        self._committed.update(offsets)
+
+    def _decide_record(self, record: ConsumerRecord[bytes, bytes], work: _Batch) -> None:
+        try:
+            item = self.decoder.decode(record.topic, record.value)
         except CodecError as exc:
-            await self._dead_letter(event, "codec", exc.reason)
+            work.outputs.append(self._dead_letter(record, "codec", exc.reason))
             return
-        if not isinstance(key, bytes) or key.decode(errors="replace") != item.customer_id:
-            await self._dead_letter(event, "key", "the record key is not the customer id")
+        key = record.key
+        if key is None or key.decode(errors="replace") != item.customer_id:
+            work.outputs.append(
+                self._dead_letter(record, "key", "the record key is not the customer id")
+            )
             return
-        state = self._load(key, item.customer_id)
+        state = work.states.get(key) or self._cache.get(key)
+        if state is None:
+            raw = self.store.get(key)
+            state = from_bytes(raw) if raw else CustomerState.new(item.customer_id)
         started = time.perf_counter()
         try:
             decision = decide(state, item, self.catalog, utc_now())
         except Exception as exc:  # a defect must not stop every other customer
-            log.exception("decide failed", topic=topic, input_id=item.input_id)
-            await self._dead_letter(event, "engine", repr(exc))
+            log.exception("decide failed", topic=record.topic, input_id=item.input_id)
+            work.outputs.append(self._dead_letter(record, "engine", repr(exc)))
             return
         metrics.ENGINE_DECISION_SECONDS.observe(time.perf_counter() - started)
-        metrics.ENGINE_INPUTS.labels(type=type(item).__name__.lower(), result="ok").inc()
-        self.table[key] = to_bytes(decision.state)
+        self._count_input(type(item).__name__.lower(), "ok")
+        if decision.state is not state:
+            work.states[key] = decision.state
+            work.partitions[key] = record.partition
         for command in decision.commands:
-            await self._emit(self.encoder.command(command, item))
+            out = self.encoder.command(command, item)
+            work.outputs.append(_Out(self._name(out.topic), None, out.key, out.value))
             metrics.ENGINE_COMMANDS.labels(lane=command.category).inc()
         for seq, transition in enumerate(decision.transitions):
-            await self._emit(self.encoder.transition(transition, item.input_id, seq))
+            out = self.encoder.transition(transition, item.input_id, seq)
+            work.outputs.append(_Out(self._name(out.topic), None, out.key, out.value))
         live = len(decision.state.instances) - len(state.instances)
         if live:
             metrics.ENGINE_LIVE_INSTANCES.inc(live)
         if decision.timers:
-            self.timers.apply(decision.timers, decision.state)
-            metrics.ENGINE_TIMERS_PENDING.set(len(self.timers))
+            work.timers.append(decision)
 
-    def _load(self, key: bytes, customer_id: str) -> CustomerState:
-        raw = self.table.get(key)
-        return from_bytes(raw) if raw else CustomerState.new(customer_id)
+    def _remember(self, states: dict[bytes, CustomerState]) -> None:
+        """Keep the batch's states decoded; the oldest half goes when the cache is full."""
+        cache = self._cache
+        cache.update(states)
+        limit = self.settings.state_cache
+        if len(cache) > limit:
+            for key in list(islice(cache, len(cache) - limit // 2)):
+                del cache[key]
+
+    def _count_input(self, kind: str, result: str) -> None:
+        counter = self._input_counters.get((kind, result))
+        if counter is None:
+            counter = metrics.ENGINE_INPUTS.labels(type=kind, result=result)
+            self._input_counters[(kind, result)] = counter
+        counter.inc()
+
+    def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str, error: str) -> _Out:
+        letter = DeadLetter(
+            record.topic, record.partition, record.offset, record.key, record.value, reason, error
+        )
+        metrics.DLQ_RECORDS.labels(topic=record.topic, reason=reason).inc()
+        self._count_input("unknown", reason)
+        log.warning("input to DLQ", topic=record.topic, offset=record.offset, reason=reason)
+        return _Out(
+            dlq_topic(record.topic),
+            record.partition,
+            record.key,
+            record.value,
+            tuple(letter.headers()),
+        )
+
+    async def _send_all(self, records: Iterable[_Out]) -> dict[tuple[str, int], int]:
+        """Produce every record, packed in one batch per partition; wait for every ack.
+
+        Returns the offset of the last record written per (topic, partition). A burst of
+        100,000 records costs an append each rather than a full `send()`.
+        """
+        producer = self._producer
+        assert producer is not None, "run() starts the producer"
+        batches: dict[tuple[str, int], Any] = {}
+        acks: list[tuple[tuple[str, int], int, Awaitable[Any]]] = []
+        for record in records:
+            partition = record.partition
+            if partition is None:
+                every = self._partitions.get(record.topic)
+                if every is None:
+                    every = sorted(await producer.partitions_for(record.topic))
+                    self._partitions[record.topic] = every
+                partition = self._partition_of(record.key, every)
+            where = (record.topic, partition)
+            batch = batches.get(where)
+            if batch is None:
+                batch = batches[where] = producer.create_batch()
+            if not _append(batch, record):
+                count = batch.record_count()
+                acks.append((where, count, await _send(producer, batch, where)))
+                batch = batches[where] = producer.create_batch()
+                _append(batch, record)
+        for where, batch in batches.items():
+            count = batch.record_count()
+            acks.append((where, count, await _send(producer, batch, where)))
+        results = await asyncio.gather(*(ack for _, _, ack in acks))
+        last: dict[tuple[str, int], int] = {}
+        for (where, count, _), meta in zip(acks, results, strict=True):
+            last[where] = max(last.get(where, -1), meta.offset + count - 1)
+        return last
+
+    def _partition_of(self, key: bytes | None, every: list[int]) -> int:
+        """The default partitioner's choice, remembered per key and partition count."""
+        if key is None:
+            return int(_PARTITIONER(key, every, every))
+        memo = self._memo
+        found = memo.get((key, len(every)))
+        if found is None:
+            if len(memo) >= 500_000:
+                memo.clear()
+            found = memo[(key, len(every))] = _PARTITIONER(key, every, every)
+        return found
+
+    # -- rebalances: restore what is assigned, forget what is revoked -----------------------------
+
+    async def on_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Wait for the batch in progress (it commits), then stop firing timers until assigned."""
+        async with self._lock:
+            self._rebalancing = True
+            log.info("partitions revoked", partitions=len(revoked))
+
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Read the new partitions' changelog to its end, then rebuild the owned timers."""
+        async with self._lock:
+            owned = frozenset(tp.partition for tp in assigned if tp.topic in self._inputs)
+            # Another worker may have changed these customers meanwhile: the store decides.
+            self._cache.clear()
+            started = time.perf_counter()
+            restored = await self._restore(owned - self.owned)
+            self.owned = owned
+            self._rebuild_timers = True
+            self._rebalancing = False
+            self._assigned_once = True
+            log.info(
+                "partitions assigned",
+                partitions=sorted(owned),
+                restored=restored,
+                seconds=round(time.perf_counter() - started, 3),
+            )
+
+    async def _restore(self, partitions: Iterable[int]) -> int:
+        tps = [TopicPartition(self.changelog, p) for p in sorted(partitions)]
+        if not tps:
+            return 0
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self.kafka.bootstrap, enable_auto_commit=False, group_id=None
+        )
+        await reader.start()
+        restored = 0
+        try:
+            reader.assign(tps)
+            ends = await reader.end_offsets(tps)
+            todo = {}
+            for tp in tps:
+                known = self.store.offset(tp.partition)
+                start = 0 if known is None else known + 1
+                if start < ends[tp]:
+                    reader.seek(tp, start)
+                    todo[tp] = ends[tp]
+            while todo:
+                batch = await reader.getmany(*todo, timeout_ms=500, max_records=5000)
+                states: dict[bytes, bytes] = {}
+                offsets: dict[int, int] = {}
+                for tp, records in batch.items():
+                    for record in records:
+                        if record.key is not None and record.value is not None:
+                            states[record.key] = record.value
+                        offsets[tp.partition] = record.offset
+                    restored += len(records)
+                self.store.write(states, offsets)
+                for tp in list(todo):
+                    if await reader.position(tp) >= todo[tp]:
+                        del todo[tp]
+        finally:
+            await reader.stop()
+        return restored
 
     # -- timers, catalog changes, schedules ---------------------------------------------------
 
-    async def _on_rebalance_complete(self, *args: Any, **kwargs: Any) -> None:
-        self._rebuild_timers = True
-
     def _owned_states(self) -> list[CustomerState]:
-        """States of the customers whose input partitions this worker is assigned now.
-
-        The table may still hold (or stand by for) other partitions' customers; their
-        timers and fan-outs belong to the worker that owns them.
-        """
-        events = self._name(Topic.EVENTS)
-        owned = {tp.partition for tp in self.app.consumer.assignment() if tp.topic == events}
+        """States of the customers whose input partitions this worker owns now."""
+        owned = self.owned
         every = list(range(self.kafka.partitions))
         return [
             from_bytes(raw)
-            for key, raw in self.table.items()
+            for key, raw in self.store.items()
             if raw and _PARTITIONER(key, every, every) in owned
         ]
 
@@ -257,28 +471,32 @@ class EngineWorker:
         next_schedule_check = 0.0
         while True:
             await asyncio.sleep(interval)
-            if self.app.rebalancing or not self.feed.ready.is_set():
+            if self._rebalancing or not self._assigned_once or not self.feed.ready.is_set():
                 continue
             if self._rebuild_timers:
                 self._rebuild_timers = False
                 states = self._owned_states()
                 self.timers.rebuild(t for s in states for t in pending_timers(s))
                 metrics.ENGINE_LIVE_INSTANCES.set(sum(len(s.instances) for s in states))
+                metrics.ENGINE_TIMERS_PENDING.set(len(self.timers))
                 log.info("timers rebuilt", pending=len(self.timers), customers=len(states))
-            due = self.timers.pop_due(time.time())
+            due = self.timers.pop_due_prepared(time.time())
             if due:
-                ticks = [self.encoder.tick(_tick_of(t)) for t in due]
                 try:
-                    await self._send_all(ticks)
+                    await self._send_all(tick for _, tick in due)
                     metrics.ENGINE_TIMERS_FIRED.inc(len(due))
                 except Exception:
                     log.exception("firing timers failed; they stay pending")
-                    for timer in due:
+                    for timer, _ in due:
                         self.timers.add(timer)
             now = time.time()
             if now >= next_schedule_check:
                 next_schedule_check = now + 1.0
                 await self._fire_schedules()
+
+    def _tick_out(self, tick: Tick) -> _Out:
+        out = self.encoder.tick(tick)
+        return _Out(self._name(out.topic), None, out.key, out.value)
 
     async def _fire_schedules(self) -> None:
         now = utc_now()
@@ -293,7 +511,7 @@ class EngineWorker:
             self._schedule_marks[journey.id] = fire
             customers = [s.customer_id for s in self._owned_states()]
             await self._send_all(
-                [self.encoder.tick(schedule_tick(c, journey.id, fire)) for c in customers]
+                [self._tick_out(schedule_tick(c, journey.id, fire)) for c in customers]
             )
             log.info("schedule fired", journey_id=journey.id, customers=len(customers))
 
@@ -304,7 +522,7 @@ class EngineWorker:
         ]
         await self._send_all(
             [
-                self.encoder.tick(
+                self._tick_out(
                     catalog_tick(c, change.journey_id, change.change, change.version, now)
                 )
                 for c in customers
@@ -317,43 +535,64 @@ class EngineWorker:
             customers=len(customers),
         )
 
-    async def _run_feed(self) -> None:
-        await self.feed.run()
-
     async def _report_lag(self) -> None:
         while True:
             await asyncio.sleep(5)
-            consumer = self.app.consumer
-            try:
-                for tp in consumer.assignment():
-                    high = consumer.highwater(tp)
-                    # Faust keeps committed offsets privately; lag is best effort.
-                    committed = getattr(consumer, "_committed_offset", {}).get(tp)
-                    if high is not None and committed is not None:
-                        metrics.CONSUMER_LAG.labels(
-                            service="engine", topic=tp.topic, partition=str(tp.partition)
-                        ).set(max(0, high - committed))
-            except Exception:  # lag is best effort; the consumer may be rebalancing
+            consumer = self._consumer
+            if consumer is None:
                 continue
+            for tp in consumer.assignment():
+                high = consumer.highwater(tp)
+                committed = self._committed.get(tp)
+                if high is not None and committed is not None:
+                    metrics.CONSUMER_LAG.labels(
+                        service="engine", topic=tp.topic, partition=str(tp.partition)
+                    ).set(max(0, high - committed))
 
     # -- health ----------------------------------------------------------------------------
 
-    async def _healthz(self, request: Any) -> Any:
-        return self.app.web.json({"status": "ok"})
-
-    async def _readyz(self, request: Any) -> Any:
-        ready = self.feed.ready.is_set() and not self.app.rebalancing
-        body = {
-            "ready": ready,
-            "catalog": self.feed.ready.is_set(),
-            "rebalancing": self.app.rebalancing,
+    def ready(self) -> dict[str, Any]:
+        """Whether the worker takes inputs: catalog loaded, partitions assigned and restored."""
+        catalog = self.feed.ready.is_set()
+        return {
+            "ready": catalog and self._assigned_once and not self._rebalancing,
+            "catalog": catalog,
+            "assigned": self._assigned_once,
+            "rebalancing": self._rebalancing,
+            "partitions": sorted(self.owned),
         }
-        return self.app.web.json(body, status=200 if ready else 503)
 
-    async def _metrics(self, request: Any) -> Any:
-        body, content_type = metrics.render_metrics()
-        # aiohttp refuses a charset inside content_type=, so the header is set as is.
-        return self.app.web.bytes(body, headers={"Content-Type": content_type})
+    async def _start_web(self) -> web.AppRunner:
+        async def healthz(request: web.Request) -> web.Response:
+            return web.json_response({"status": "ok"})
+
+        async def readyz(request: web.Request) -> web.Response:
+            body = self.ready()
+            return web.json_response(body, status=200 if body["ready"] else 503)
+
+        async def metrics_page(request: web.Request) -> web.Response:
+            body, content_type = metrics.render_metrics()
+            return web.Response(body=body, headers={"Content-Type": content_type})
+
+        app = web.Application()
+        app.router.add_get("/healthz", healthz)
+        app.router.add_get("/readyz", readyz)
+        app.router.add_get("/metrics", metrics_page)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, self.settings.web_host, self.settings.web_port).start()
+        return runner
+
+
+def _append(batch: Any, record: _Out) -> bool:
+    meta = batch.append(
+        key=record.key, value=record.value, timestamp=None, headers=list(record.headers)
+    )
+    return meta is not None
+
+
+async def _send(producer: AIOKafkaProducer, batch: Any, where: tuple[str, int]) -> Any:
+    return await producer.send_batch(batch, where[0], partition=where[1])
 
 
 def _tick_of(timer: DueTimer) -> Tick:

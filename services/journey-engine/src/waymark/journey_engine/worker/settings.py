@@ -21,11 +21,13 @@ class WorkerSettings(ServiceSettings):
 
     app_id: str = Field(default="waymark-engine", description="consumer group and table prefix")
     store: str = Field(default="rocksdb://", description="rocksdb:// in production, memory://")
-    data_dir: Path = Field(default=Path(".local/engine"), description="RocksDB and Faust state")
+    data_dir: Path = Field(default=Path(".local/engine"), description="the local state store")
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8082, description="health, readiness and /metrics")
-    batch_size: int = Field(default=500, ge=1, description="records decided per batch")
-    standby_replicas: int = Field(default=1, ge=0)
+    batch_size: int = Field(default=2000, ge=1, description="records decided per batch")
+    state_cache: int = Field(
+        default=200_000, ge=1, description="decoded customer states kept in memory"
+    )
     timer_interval: float = Field(default=0.05, gt=0, description="seconds between timer scans")
     marketing_expiry_hours: int = Field(default=24, ge=1, description="a marketing send expires")
     transactional_expiry_hours: int = Field(default=72, ge=1)

@@ -1,15 +1,16 @@
-"""Pending waits of the customers a worker owns, as a heap derived from the state table.
+"""Pending waits of the customers a worker owns, as a heap derived from their states.
 
-Faust tables cannot be written from a timer, so a due wait is not handled here: it becomes a
-Tick record on `waymark.ticks.v1` that the agent decides like any input. The heap is only an
-index of the table (rebuilt whenever partitions are assigned), so losing it loses nothing.
+Only the decide loop writes state, so a due wait is not handled here: it becomes a Tick record
+on `waymark.ticks.v1` that the loop decides like any input. The heap is only an index of the
+states (rebuilt whenever partitions are assigned), so losing it loses nothing.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from waymark.core.engine import CustomerState, TimerRequest
 from waymark.core.engine.ids import timer_id
@@ -46,11 +47,18 @@ def pending_timers(state: CustomerState) -> Iterator[DueTimer]:
 
 
 class TimerHeap:
-    """Due times of live timers; cancelled or replaced ones are dropped lazily when popped."""
+    """Due times of live timers; cancelled or replaced ones are dropped lazily when popped.
 
-    def __init__(self) -> None:
+    `prepare`, when given, turns a timer into what firing it needs (the encoded tick) as the
+    timer is indexed, so that a burst of timers due at one instant costs little more than
+    handing over what was prepared.
+    """
+
+    def __init__(self, prepare: Callable[[DueTimer], Any] | None = None) -> None:
         self._heap: list[DueTimer] = []
         self._live: dict[str, DueTimer] = {}
+        self._prepare = prepare
+        self._prepared: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self._live)
@@ -60,11 +68,17 @@ class TimerHeap:
         self._live = {t.timer_id: t for t in timers}
         self._heap = list(self._live.values())
         heapq.heapify(self._heap)
+        prepare = self._prepare
+        self._prepared = (
+            {key: prepare(timer) for key, timer in self._live.items()} if prepare else {}
+        )
 
     def add(self, timer: DueTimer) -> None:
         """Index a timer (a replacement of the same id supersedes the earlier one)."""
         self._live[timer.timer_id] = timer
         heapq.heappush(self._heap, timer)
+        if self._prepare is not None:
+            self._prepared[timer.timer_id] = self._prepare(timer)
 
     def apply(self, requests: Iterable[TimerRequest], state: CustomerState) -> None:
         """Follow a decision's timer requests, taking the details from the new state."""
@@ -72,17 +86,23 @@ class TimerHeap:
         for request in requests:
             if request.action == "cancel":
                 self._live.pop(request.timer_id, None)
+                self._prepared.pop(request.timer_id, None)
             elif request.timer_id in wanted:
                 self.add(wanted[request.timer_id])
 
     def pop_due(self, now: float, limit: int = 100_000) -> list[DueTimer]:
         """Remove and return up to `limit` live timers due at or before `now`."""
-        due: list[DueTimer] = []
-        while self._heap and self._heap[0].due_at <= now and len(due) < limit:
-            timer = heapq.heappop(self._heap)
-            if self._live.get(timer.timer_id) == timer:
-                del self._live[timer.timer_id]
-                due.append(timer)
+        return [timer for timer, _ in self.pop_due_prepared(now, limit)]
+
+    def pop_due_prepared(self, now: float, limit: int = 100_000) -> list[tuple[DueTimer, Any]]:
+        """Like pop_due, each timer with what `prepare` made of it (None without one)."""
+        due: list[tuple[DueTimer, Any]] = []
+        heap, live, prepared = self._heap, self._live, self._prepared
+        while heap and heap[0].due_at <= now and len(due) < limit:
+            timer = heapq.heappop(heap)
+            if live.get(timer.timer_id) == timer:
+                del live[timer.timer_id]
+                due.append((timer, prepared.pop(timer.timer_id, None)))
         return due
 
     def forget_customers(self, keep: set[str] | None) -> None:
