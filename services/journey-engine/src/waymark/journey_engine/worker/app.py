@@ -163,6 +163,8 @@ class EngineWorker:
         tasks: list[asyncio.Task[None]] = []
         try:
             await self._ensure_changelog()
+            # A topic created a moment ago: wait until the producer knows its partitions.
+            await producer.partitions_for(self.changelog)
             tasks = [
                 asyncio.create_task(self.feed.run(), name="catalog-feed"),
                 asyncio.create_task(self._fire_timers(), name="timers"),
@@ -220,7 +222,12 @@ class EngineWorker:
         await consumer.start()
         consumer.subscribe(topics=self._inputs, listener=_Rebalance(self))
         while not self._stop.is_set():
-            batch = await consumer.getmany(timeout_ms=200, max_records=self.settings.batch_size)
+            try:
+                batch = await consumer.getmany(timeout_ms=200, max_records=self.settings.batch_size)
+            except KafkaError as exc:  # the broker is away: the consumer reconnects by itself
+                log.warning("fetch failed; retrying", error=repr(exc))
+                await asyncio.sleep(1.0)
+                continue
             if not batch:
                 continue
             async with self._lock:
@@ -405,7 +412,15 @@ class EngineWorker:
             # Another worker may have changed these customers meanwhile: the store decides.
             self._cache.clear()
             started = time.perf_counter()
-            restored = await self._restore(owned - self.owned)
+            while True:
+                try:
+                    # Every owned partition: another member may have held one meanwhile
+                    # (after a missed session, say); reading to the end costs little.
+                    restored = await self._restore(owned)
+                    break
+                except KafkaError as exc:  # nothing of the partitions is taken before this
+                    log.warning("changelog restore failed; retrying", error=repr(exc))
+                    await asyncio.sleep(1.0)
             self.owned = owned
             self._rebuild_timers = True
             self._rebalancing = False
