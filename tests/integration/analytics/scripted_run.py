@@ -11,21 +11,30 @@ welcome-series (marketing), with exit_when, a goal and two milestones:
 
 order-confirmation (transactional): alice pays twice, bob once; each entry sends and ends.
 
-Outcomes are produced as channel-dispatch and provider webhooks would report them.
+The real channel-dispatch process sends what the engine commands into the development sinks
+(the SMTP sink refuses bob's order email for good) and reports each send's terminal outcome.
+What only a provider can know — delivered, opened, clicked, bounced — is then posted to
+trigger-ingest as the providers' signed webhooks, about the messages the sinks accepted; carol
+follows the one-click unsubscribe link of her email, which channel-dispatch serves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+from dispatch.support import Outcomes, SinkProcess, template
+from ingest.support import SECRETS
 from worker.harness import Bus, Reader
 
 from waymark.core.adapters.kafka.topics import Topic
-from waymark.core.contracts import DispatchOutcome, JourneyTransition, SendCommand
-
-from .support import Records, outcome
+from waymark.core.contracts import DispatchOutcome, JourneyTransition
+from waymark.core.settings import KafkaSettings
+from waymark.trigger_ingest.webhooks.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 WELCOME: dict[str, Any] = {
     "id": "welcome-series",
@@ -75,21 +84,48 @@ ORDER_CONFIRMATION: dict[str, Any] = {
 JOURNEYS = ("welcome-series", "order-confirmation")
 CUSTOMERS = ("alice", "bob", "carol", "dave", "erin")
 
-# (customer, step) -> the statuses reported for that send, in order.
-OUTCOME_SCRIPT: dict[tuple[str, str], list[tuple[str, str | None]]] = {
-    ("alice", "welcome"): [
-        ("sent", None),
-        ("delivered", None),
-        ("opened", None),
-        ("opened", None),  # a second open of the same message counts once
-        ("clicked", None),
-    ],
-    ("alice", "nudge"): [("sent", None), ("delivered", None)],
-    ("carol", "thanks"): [("sent", None), ("delivered", None), ("unsubscribed", None)],
-    ("erin", "welcome"): [("sent", None), ("bounced", "hard_bounce")],
-    ("alice", "confirm"): [("sent", None), ("delivered", None)],
-    ("bob", "confirm"): [("failed", "provider_rejected")],
+TEMPLATES = [
+    template(
+        "welcome-email",
+        "marketing",
+        email={"subject": "Welcome aboard", "text": "Glad you are here."},
+    ),
+    template("nudge-sms", "marketing", sms={"body": "Open the app for your welcome gift."}),
+    template("late-offer", "marketing", email={"subject": "Still there?", "text": "An offer."}),
+    template("thank-you", "marketing", email={"subject": "Thanks", "html": "<p>Thank you</p>"}),
+    template(
+        "order-email",
+        email={"subject": "Order {{ entry.properties.order }}", "text": "Paid, thank you."},
+    ),
+]
+"""The templates channel-dispatch renders the run's sends with."""
+
+REFUSED = {"address": "bob@example.com", "code": 554, "message": "5.7.1 refused", "stage": "data"}
+"""The SMTP sink refuses bob's email at DATA for good: dispatch reports `failed: smtp_554`."""
+
+DISPATCHED: dict[tuple[str, str], list[tuple[str, str | None]]] = {
+    ("alice", "welcome"): [("sent", None)],
+    ("alice", "nudge"): [("sent", None)],
+    ("carol", "thanks"): [("sent", None)],
+    ("erin", "welcome"): [("sent", None)],
+    ("alice", "confirm"): [("sent", None), ("sent", None)],
+    ("bob", "confirm"): [("failed", "smtp_554")],
 }
+"""(customer, step) -> the terminal outcome channel-dispatch reports for each of its sends;
+bob has no marketing consent, so none of his welcome-series sends reaches dispatch."""
+
+PROVIDER_EVENTS: dict[tuple[str, str], list[str]] = {
+    ("alice", "welcome"): ["delivered", "open", "open", "click"],  # a second open counts once
+    ("alice", "nudge"): ["delivered"],
+    ("carol", "thanks"): ["delivered"],
+    ("erin", "welcome"): ["bounce"],
+    ("alice", "confirm"): ["delivered"],
+}
+"""(customer, step) -> what the provider reports, by webhook, for each message it accepted
+(SendGrid event names for email, Twilio statuses for SMS)."""
+
+UNSUBSCRIBED = ("carol", "thanks")
+"""The email whose one-click List-Unsubscribe link its recipient follows."""
 
 
 async def play_customers(bus: Bus) -> None:
@@ -150,32 +186,91 @@ async def wait_for_engine(bus: Bus) -> list[JourneyTransition]:
         return [t for t in transitions.records if isinstance(t, JourneyTransition)]
 
 
-async def report_outcomes(bus: Bus, records: Records) -> list[DispatchOutcome]:
-    """Read the commands and produce the scripted outcome of each."""
-    commands: list[SendCommand] = []
-    for lane in (Topic.COMMANDS_MARKETING, Topic.COMMANDS_TRANSACTIONAL):
-        async with Reader(bus.kafka, lane) as reader:
-            expected = 4 if lane is Topic.COMMANDS_MARKETING else 3
-            found = await reader.until(lambda r, n=expected: len(r) >= n, what=f"{lane} commands")
-            commands += [c for c in found if isinstance(c, SendCommand)]
-    assert sorted((c.customer_id, c.step_id) for c in commands) == sorted(
-        [
-            ("alice", "welcome"),
-            ("alice", "nudge"),
-            ("carol", "thanks"),
-            ("erin", "welcome"),
-            ("alice", "confirm"),
-            ("alice", "confirm"),
-            ("bob", "confirm"),
-        ]
+async def dispatched(kafka: KafkaSettings) -> list[DispatchOutcome]:
+    """channel-dispatch's terminal outcome of every send, checked against `DISPATCHED`."""
+    expected = sorted(
+        (customer, step, status, reason)
+        for (customer, step), results in DISPATCHED.items()
+        for status, reason in results
     )
-    outcomes = [
-        outcome(command, status, n, reason)
-        for command in commands
-        for n, (status, reason) in enumerate(OUTCOME_SCRIPT[(command.customer_id, command.step_id)])
-    ]
-    await records.send(Topic.OUTCOMES, outcomes)
-    return outcomes
+    async with Outcomes(kafka) as outcomes:
+        await outcomes.count(len(expected), within=90)
+        # Anything more (a second send, a stray outcome) would show up now.
+        found = await outcomes.settle(3.0)
+    assert sorted((o.customer_id, o.step_id, o.status, o.reason) for o in found) == expected
+    assert len({o.command_id for o in found}) == len(found)
+    return found
+
+
+async def report_provider_events(
+    sinks: SinkProcess, ingest: httpx.AsyncClient, sent: list[DispatchOutcome]
+) -> int:
+    """Post what the providers report about the messages they accepted, as their webhooks do;
+    the number of events posted."""
+    by_command = {o.command_id: o for o in sent if o.status == "sent"}
+    emails = {_command_of(mail): mail for mail in await sinks.emails()}
+    texts = {text["idempotency_key"]: text for text in await sinks.texts()}
+    assert set(emails) | set(texts) == set(by_command), "every sent message reached a sink"
+    posted = 0
+    for command_id, mail in emails.items():
+        send = by_command[command_id]
+        for n, name in enumerate(PROVIDER_EVENTS.get((send.customer_id, send.step_id or ""), [])):
+            event = {
+                "event": name,
+                "sg_event_id": f"{command_id}-{n}",
+                "sg_message_id": send.provider_message_id or mail["message_id"],
+                **({"type": "bounce"} if name == "bounce" else {}),
+                **_metadata(send),
+            }
+            await _post_webhook(ingest, "email", [event])
+            posted += 1
+    for command_id, text in texts.items():
+        send = by_command[command_id]
+        for status in PROVIDER_EVENTS.get((send.customer_id, send.step_id or ""), []):
+            event = {"MessageSid": text["sid"], "MessageStatus": status, **_metadata(send)}
+            await _post_webhook(ingest, "sms", [event])
+            posted += 1
+    return posted
+
+
+async def follow_unsubscribe_link(sinks: SinkProcess, sent: list[DispatchOutcome]) -> None:
+    """The recipient of `UNSUBSCRIBED` clicks "unsubscribe" in their mail client (RFC 8058)."""
+    [send] = [o for o in sent if (o.customer_id, o.step_id) == UNSUBSCRIBED]
+    [mail] = [m for m in await sinks.emails() if _command_of(m) == send.command_id]
+    links = [part.strip(" <>") for part in mail["headers"]["List-Unsubscribe"].split(",")]
+    [url] = [link for link in links if link.startswith("http")]
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(url, content=b"List-Unsubscribe=One-Click")
+    assert response.status_code == 200, response.text
+
+
+def _command_of(mail: dict[str, Any]) -> str:
+    """The command id in an email's Message-ID (`<command_id@domain>`)."""
+    return str(mail["message_id"]).strip("<>").split("@", 1)[0]
+
+
+def _metadata(send: DispatchOutcome) -> dict[str, Any]:
+    """The send metadata a provider echoes back in its webhooks."""
+    return {
+        "customer_id": send.customer_id,
+        "command_id": send.command_id,
+        "journey_id": send.journey_id,
+        "journey_version": send.journey_version,
+        "entry_id": send.entry_id,
+        "step_id": send.step_id,
+    }
+
+
+async def _post_webhook(ingest: httpx.AsyncClient, provider: str, events: list[Any]) -> None:
+    body = json.dumps(events).encode()
+    stamp = int(time.time())
+    headers = {
+        TIMESTAMP_HEADER: str(stamp),
+        SIGNATURE_HEADER: sign(SECRETS[provider], stamp, body),
+        "content-type": "application/json",
+    }
+    response = await ingest.post(f"/v1/webhooks/{provider}", content=body, headers=headers)
+    assert response.status_code == 202, response.text
 
 
 def count_kinds(transitions: list[JourneyTransition], journey: str) -> Callable[[str], int]:

@@ -1,6 +1,8 @@
-"""The scripted run (see `scripted_run`) through the real engine worker and the analytics
-process: every aggregate holds exactly the expected numbers, replaying the topics changes
-nothing, `rebuild` gives the live numbers, and the trace explains the skipped sends."""
+"""The scripted run (see `scripted_run`) through the real engine worker, the real
+channel-dispatch process with the development sinks, trigger-ingest's provider webhooks and the
+analytics process: every aggregate holds exactly the numbers the script implies, replaying the
+topics changes nothing, `rebuild` gives the live numbers, and the trace explains the skipped
+sends."""
 
 from __future__ import annotations
 
@@ -14,6 +16,16 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiokafka.admin import AIOKafkaAdminClient
+from dispatch.support import (
+    SinkProcess,
+    dispatch_settings,
+    dispatcher_env,
+    exited,
+    start_dispatcher,
+    store_templates,
+    wait_ready,
+)
+from ingest.support import running_ingest
 from worker.harness import Bus, WorkerProcess
 
 from waymark.core.adapters.kafka.topics import ensure_topics, topic_specs
@@ -24,9 +36,13 @@ from .scripted_run import (
     CUSTOMERS,
     JOURNEYS,
     ORDER_CONFIRMATION,
+    REFUSED,
+    TEMPLATES,
     WELCOME,
+    dispatched,
+    follow_unsubscribe_link,
     play_customers,
-    report_outcomes,
+    report_provider_events,
     wait_for_engine,
 )
 from .support import (
@@ -81,26 +97,46 @@ async def run(
     specs = topic_specs(kafka.topic_prefix, kafka.partitions)
     assert (await ensure_topics(admin, specs)).ok
     mongo = connect(MongoSettings(url=mongo_url))
-    databases = [f"t{token}", f"t{token}r"]
+    databases = [f"t{token}", f"t{token}r", f"t{token}d"]
+    dispatch_mongo = MongoSettings(url=mongo_url, database=databases[2])
+    await store_templates(mongo[dispatch_mongo.database], *TEMPLATES)
     worker = WorkerProcess(kafka, f"engine-{token}", workdir / "w1", workdir / "w1.log")
     live = AnalyticsProcess(
         kafka, mongo_url, databases[0], f"analytics-{token}-live", workdir / "live.log"
     )
+    dispatcher = None
     try:
-        async with Bus(kafka) as bus, Records(kafka) as records:
+        async with (
+            SinkProcess(workdir / "sinks.log") as sinks,
+            Bus(kafka) as bus,
+            running_ingest(kafka) as ingest,
+        ):
+            await sinks.mail_fault(**REFUSED)
+            env = dispatcher_env(
+                kafka, dispatch_mongo, sinks, token, WAYMARK_KAFKA_PARTITIONS=str(kafka.partitions)
+            )
+            dispatcher = start_dispatcher(env, workdir / "dispatch.log")
             await bus.publish_journey(WELCOME)
             await bus.publish_journey(ORDER_CONFIRMATION)
             worker.start()
             live.start()
             await worker.wait_ready()
             await live.wait_ready()
+            await wait_ready(
+                dispatch_settings(sinks, token, http_port=int(env["WAYMARK_DISPATCH_HTTP_PORT"]))
+            )
             await play_customers(bus)
             await wait_for_engine(bus)
-            await report_outcomes(bus, records)
+            sent = await dispatched(kafka)
+            await report_provider_events(sinks, ingest.http, sent)
+            await follow_unsubscribe_link(sinks, sent)
         await wait_caught_up(kafka, live.group_id)
         numbers = snapshot(live, JOURNEYS, CUSTOMERS, today)
         yield Run(kafka, mongo_url, token, workdir, live, today, numbers)
     finally:
+        if dispatcher is not None:
+            dispatcher.terminate()
+            await exited(dispatcher, 60)
         live.stop()
         worker.kill()
         for name in databases:
@@ -284,7 +320,7 @@ async def test_trace_shows_each_send_skipped_for_no_consent(run: Run) -> None:
     assert (failed["journey_id"], failed["status"], failed["reason"]) == (
         "order-confirmation",
         "failed",
-        "provider_rejected",
+        "smtp_554",
     )
     kinds = [e["kind"] for e in trace["decisions"] if e["journey_id"] == "welcome-series"]
     assert kinds[::-1][:4] == ["entered", "milestone_entered", "step_entered", "suppressed"]

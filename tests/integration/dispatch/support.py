@@ -13,14 +13,14 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 
 from waymark.channel_dispatch.bootstrap import Service, build_service
 from waymark.channel_dispatch.settings import DispatchSettings
-from waymark.channel_dispatch.sinks import Sinks
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.contracts import AvroCodec, DispatchOutcome, SendCommand
 from waymark.core.settings import KafkaSettings, MongoSettings
@@ -36,7 +36,93 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def dispatch_settings(sinks: Sinks, unique: str, **overrides: Any) -> DispatchSettings:
+class SinkAddresses(Protocol):
+    """Where the SMTP and provider sinks listen (in this process or their own)."""
+
+    @property
+    def host(self) -> str:
+        """The loopback address of both sinks."""
+        ...
+
+    @property
+    def smtp_port(self) -> int:
+        """The SMTP sink's port."""
+        ...
+
+    @property
+    def http_url(self) -> str:
+        """The provider sink's base URL."""
+        ...
+
+
+class SinkProcess:
+    """`python -m waymark.channel_dispatch.sinks` as its own process, driven over its HTTP API."""
+
+    def __init__(self, log: Path) -> None:
+        self.host = "127.0.0.1"
+        self.smtp_port = free_port()
+        self.http_port = free_port()
+        self._log = log
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http_url(self) -> str:
+        """Base URL of the provider sink and of the control API."""
+        return f"http://{self.host}:{self.http_port}"
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        with self._log.open("ab") as sink:
+            return subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "waymark.channel_dispatch.sinks",
+                    "--smtp-port",
+                    str(self.smtp_port),
+                    "--http-port",
+                    str(self.http_port),
+                ],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def __aenter__(self) -> SinkProcess:
+        self._process = self._spawn()
+        deadline = time.monotonic() + 30
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                assert self._process.poll() is None, self._log.read_text(errors="replace")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{self.http_url}/healthz")).status_code == 200:
+                        return self
+                await asyncio.sleep(0.1)
+        raise AssertionError("the sinks did not start")
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            await exited(self._process, 30)
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.http_url, timeout=30) as client:
+            response = await client.request(method, path, **kwargs)
+        assert response.status_code < 300, (path, response.status_code, response.text)
+        return response.json()
+
+    async def mail_fault(self, **fault: Any) -> None:
+        """Have the SMTP sink answer as `fault` says (the fields of `MailFault`)."""
+        await self._call("POST", "/smtp/faults", json=fault)
+
+    async def emails(self) -> list[dict[str, Any]]:
+        """Every email the SMTP sink accepted, parsed (headers, subject, text, html)."""
+        return list((await self._call("GET", "/smtp/messages"))["messages"])
+
+    async def texts(self) -> list[dict[str, Any]]:
+        """Every SMS the provider sink accepted."""
+        return list((await self._call("GET", "/sms/messages"))["messages"])
+
+
+def dispatch_settings(sinks: SinkAddresses, unique: str, **overrides: Any) -> DispatchSettings:
     """Settings pointing every provider at the sinks, with short waits for tests."""
     values: dict[str, Any] = {
         "group_id": f"dispatch-{unique}",
@@ -142,6 +228,42 @@ async def produce(kafka: KafkaSettings, commands: Iterable[SendCommand]) -> None
         await producer.stop()
 
 
+async def produce_packed(kafka: KafkaSettings, commands: Iterable[SendCommand]) -> int:
+    """Put many commands on their lanes' topics fast: full record batches, one per partition at
+    a time, keyed and partitioned as `produce` does; the number of records acknowledged."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
+    await producer.start()
+    try:
+        partitioner = DefaultPartitioner()
+        partitions: dict[str, list[int]] = {}
+        batches: dict[tuple[str, int], Any] = {}
+        pending: list[asyncio.Future[Any]] = []
+        count = 0
+        for cmd in commands:
+            topic = lane_topic(kafka, cmd.category)
+            if topic not in partitions:
+                partitions[topic] = sorted(await producer.partitions_for(topic))
+            key = cmd.customer_id.encode()
+            where = (topic, partitioner(key, partitions[topic], partitions[topic]))
+            value = CODEC.encode(topic, cmd.to_avro())
+            batch = batches.setdefault(where, producer.create_batch())
+            if batch.append(key=key, value=value, timestamp=None) is None:
+                # Full: send it, and start the partition's next batch with this record.
+                pending.append(await producer.send_batch(batch, topic, partition=where[1]))
+                batch = batches[where] = producer.create_batch()
+                batch.append(key=key, value=value, timestamp=None)
+            count += 1
+            if len(pending) >= 32:
+                await asyncio.gather(*pending)
+                pending.clear()
+        for (topic, partition), batch in batches.items():
+            pending.append(await producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*pending)
+        return count
+    finally:
+        await producer.stop()
+
+
 async def produce_raw(kafka: KafkaSettings, topic: str, value: bytes, key: bytes) -> None:
     """Put raw bytes on a topic."""
     producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
@@ -239,7 +361,7 @@ async def wait_ready(settings: DispatchSettings, task: asyncio.Task[None] | None
 
 
 def dispatcher_env(
-    kafka: KafkaSettings, mongo: MongoSettings, sinks: Sinks, unique: str, **extra: str
+    kafka: KafkaSettings, mongo: MongoSettings, sinks: SinkAddresses, unique: str, **extra: str
 ) -> dict[str, str]:
     """The environment of a `python -m waymark.channel_dispatch` against the test's stack."""
     settings = dispatch_settings(sinks, unique)
@@ -261,6 +383,7 @@ def dispatcher_env(
             "WAYMARK_DISPATCH_PUSH_BASE_URL": sinks.http_url,
             "WAYMARK_DISPATCH_WEBHOOK_URL": f"{sinks.http_url}/webhooks/waymark",
             "WAYMARK_DISPATCH_HTTP_PORT": str(settings.http_port),
+            "WAYMARK_DISPATCH_PUBLIC_URL": settings.public_url,
             "WAYMARK_DISPATCH_HEARTBEAT_S": "0.5",
             "WAYMARK_DISPATCH_OWNER_STALE_S": "2",
             "WAYMARK_DISPATCH_SMS_RATE": "2000",

@@ -8,7 +8,13 @@ import pytest
 
 from .conftest import OVERLAYS, workloads
 
-STATELESS = {"waymark-ingest", "waymark-dispatch", "waymark-analytics", "waymark-engine-api"}
+STATELESS = {
+    "waymark-ingest",
+    "waymark-dispatch-transactional",
+    "waymark-dispatch-marketing",
+    "waymark-analytics",
+    "waymark-engine-api",
+}
 SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEYS", "MONGO_URL", "USERNAME")
 
 
@@ -90,7 +96,7 @@ def test_stateless_services_scale_with_an_hpa_and_a_pdb(resources: list[dict[str
     assert {*STATELESS, "waymark-engine-worker"} <= budgets
 
 
-def test_engine_worker_keeps_rocksdb_on_a_claim_with_standbys(
+def test_engine_worker_keeps_rocksdb_on_a_claim(
     resources: list[dict[str, Any]],
 ) -> None:
     (worker,) = [r for r in resources if r["kind"] == "StatefulSet"]
@@ -105,7 +111,7 @@ def test_engine_worker_keeps_rocksdb_on_a_claim_with_standbys(
         if r["kind"] == "ConfigMap" and r["metadata"]["name"] == "waymark-engine-worker"
     )
     assert config["WAYMARK_ENGINE_WORKER_DATA_DIR"].startswith("/var/lib/waymark/")
-    assert int(config["WAYMARK_ENGINE_WORKER_STANDBY_REPLICAS"]) >= 0
+    assert config["WAYMARK_ENGINE_WORKER_STORE"] == "rocksdb://"
 
 
 def test_secrets_are_referenced_never_held(resources: list[dict[str, Any]]) -> None:
@@ -138,3 +144,28 @@ def test_only_ingest_is_reachable_from_outside(resources: list[dict[str, Any]]) 
                     assert "ipBlock" not in source
                     if "namespaceSelector" in source:
                         assert rule.get("ports"), "other namespaces reach only named ports"
+
+
+def test_each_dispatch_lane_runs_in_its_own_pods(resources: list[dict[str, Any]]) -> None:
+    lanes: dict[str, dict[str, Any]] = {}
+    for workload in workloads(resources):
+        (container,) = workload["spec"]["template"]["spec"]["containers"]
+        if container["args"] == ["waymark-dispatch"]:
+            env = {e["name"]: e.get("value") for e in container.get("env", [])}
+            lanes[env["WAYMARK_DISPATCH_LANES"]] = workload
+    assert set(lanes) == {"transactional", "marketing"}
+    selectors = [w["spec"]["selector"]["matchLabels"] for w in lanes.values()]
+    assert selectors[0] != selectors[1], "a lane's pods belong to its Deployment alone"
+    budgets = {
+        r["metadata"]["name"]: r["spec"]["selector"]["matchLabels"]
+        for r in resources
+        if r["kind"] == "PodDisruptionBudget"
+    }
+    for workload in lanes.values():
+        assert budgets[workload["metadata"]["name"]] == workload["spec"]["selector"]["matchLabels"]
+    shared = next(
+        r["data"]
+        for r in resources
+        if r["kind"] == "ConfigMap" and r["metadata"]["name"] == "waymark-dispatch"
+    )
+    assert "WAYMARK_DISPATCH_LANES" not in shared, "set per Deployment, never for both"

@@ -32,7 +32,8 @@ def test_memory_store_starts_empty_every_time(tmp_path: Path) -> None:
     store = open_store("memory://", tmp_path, "customers")
     assert isinstance(store, MemoryStore)
     store.write({b"c-1": b"x"}, {0: 1})
-    assert store.get(b"c-1") == b"x" and store.offset(0) == 1
+    assert store.get(b"c-1") == b"x"
+    assert store.offset(0) == 1
     assert open_store("memory://", tmp_path, "customers").offset(0) is None
 
 

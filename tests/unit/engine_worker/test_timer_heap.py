@@ -36,5 +36,6 @@ def test_a_replaced_timer_fires_once_at_its_new_time() -> None:
     heap.add(_timer("a", 50.0))  # the same wait rescheduled: same id, later time
     assert heap.pop_due_prepared(20.0) == []
     ((timer, payload),) = heap.pop_due_prepared(60.0)
-    assert timer.due_at == 50.0 and payload == 50.0
+    assert timer.due_at == 50.0
+    assert payload == 50.0
     assert heap.pop_due(100.0) == []

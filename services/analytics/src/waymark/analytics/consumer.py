@@ -88,6 +88,7 @@ class LiveConsumer:
         """True once the group is joined and until the loop ends."""
         self.failing: str | None = None
         """The last error applying a batch, while it is being retried."""
+        self._committed: dict[TopicPartition, int] = {}
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Poll, apply, commit until `stopping` is set (the consumer is started by the owner)."""
@@ -99,6 +100,8 @@ class LiveConsumer:
                 )
                 if batch:
                     await self._handle(batch, stopping)
+                else:
+                    await self._commit_past_markers()
                 await self._report_lag()
         finally:
             self.consuming = False
@@ -122,11 +125,10 @@ class LiveConsumer:
                     decoded[tp.topic] = decoded.get(tp.topic, 0) + 1
             if records:
                 offsets[tp] = records[-1].offset + 1
-        for rejected, cause in refused:
-            if not await self._retrying(
-                "dead_letter", partial(self._dead_letter, rejected, cause), stopping
-            ):
-                return
+        if refused and not await self._retrying(
+            "dead_letter", partial(self._dead_letter_all, refused), stopping
+        ):
+            return
         if not await self._retrying("apply", partial(self._apply, envelopes), stopping):
             return  # stopping before the batch was applied: it is re-delivered on restart
         # Committed only now: every record up to these offsets is in the aggregates or the DLQ.
@@ -135,6 +137,8 @@ class LiveConsumer:
         except KafkaError as exc:
             # A rebalance took the partitions: their new owner re-applies, and counts once.
             log.warning("commit_failed", error=str(exc))
+        else:
+            self._committed.update(offsets)
         for topic, count in decoded.items():
             INPUTS.labels(SERVICE, topic, "ok").inc(count)
 
@@ -161,6 +165,14 @@ class LiveConsumer:
         if result.duplicates:
             log.info("duplicates_ignored", count=result.duplicates)
 
+    async def _dead_letter_all(
+        self, refused: list[tuple[ConsumerRecord[bytes, bytes], CodecError]]
+    ) -> None:
+        # Sent together and acknowledged together: a round trip per batch, not per record,
+        # so a flood of bad records does not stall the consumer. A retry after a partial
+        # failure writes some copies twice; a DLQ tolerates a repeat, not a loss.
+        await asyncio.gather(*(self._dead_letter(record, exc) for record, exc in refused))
+
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: CodecError) -> None:
         log.error(
             "record_to_dlq",
@@ -171,6 +183,29 @@ class LiveConsumer:
         )
         await self._dead_letters.write(record, "undecodable", exc.reason)
         INPUTS.labels(SERVICE, record.topic, "dlq").inc()
+
+    async def _commit_past_markers(self) -> None:
+        """Commit positions that moved past records no batch returned: the commit and abort
+        markers of transactional producers (channel-dispatch's outcomes) and aborted records.
+        Called only after a poll returned nothing, so every record before them is applied;
+        without it the group's committed offset stays one short of the end of a partition
+        whose last batch is a marker, and group lag never reads zero."""
+        moved: dict[TopicPartition, int] = {}
+        try:
+            for tp in self._consumer.assignment():
+                committed = self._committed.get(tp)
+                if committed is None:
+                    found = await self._consumer.committed(tp)
+                    committed = self._committed[tp] = found if found is not None else -1
+                position = await self._consumer.position(tp)
+                if position > committed >= 0:
+                    moved[tp] = position
+            if moved:
+                await self._consumer.commit(moved)
+        except KafkaError as exc:
+            log.warning("commit_failed", error=str(exc))
+            return
+        self._committed.update(moved)
 
     async def _report_lag(self) -> None:
         for tp in self._consumer.assignment():

@@ -198,6 +198,7 @@ def build_service(
                 owner=owner,
                 clock=clock,
                 owner_stale=timedelta(seconds=settings.owner_stale_s),
+                **_ledger_grouping(lane_name, settings),
             ),
             suppressions=suppressions,
             messages=messages,
@@ -296,6 +297,17 @@ def _providers(
             ),
         )
     return providers
+
+
+def _ledger_grouping(lane: LaneName, settings: DispatchSettings) -> dict[str, Any]:
+    """How a lane groups its ledger writes: transactional writes each claim at once, marketing
+    lingers a few milliseconds so one write carries many claims or results."""
+    if lane == "transactional":
+        return {"linger_s": settings.transactional_ledger_linger_ms / 1000}
+    return {
+        "group": settings.marketing_ledger_group,
+        "linger_s": settings.marketing_ledger_linger_ms / 1000,
+    }
 
 
 def _kafka_clients(

@@ -34,6 +34,8 @@ __all__ = ["Lane"]
 
 log = structlog.get_logger(__name__)
 _SERVICE = "channel-dispatch"
+_Refused = tuple[TopicPartition, ConsumerRecord[bytes, bytes], str]
+"""A record that is no SendCommand: its partition, the record and why."""
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -110,6 +112,7 @@ class Lane:
                     continue
                 batch = await self._consumer.getmany(timeout_ms=200, max_records=free)
                 works: list[Work] = []
+                refused: list[_Refused] = []
                 assigned = self._consumer.assignment()
                 for tp, records in batch.items():
                     if tp not in assigned:
@@ -118,9 +121,11 @@ class Lane:
                     progress = self._progress.setdefault(tp, PartitionProgress())
                     for record in records:
                         progress.add(record.offset)
-                        work = await self._decode(tp, record)
+                        work = self._decode(tp, record, refused)
                         if work is not None:
                             works.append(work)
+                if refused:
+                    await self._dead_letter(refused)
                 if works:
                     self._start(works)
         finally:
@@ -133,9 +138,10 @@ class Lane:
         if self._failure is not None:
             raise self._failure
 
-    async def _decode(
-        self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]
+    def _decode(
+        self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes], refused: list[_Refused]
     ) -> Work | None:
+        """The work of a record, or None with the record added to `refused`."""
         try:
             command = self._codec.decode_as(record.value, SendCommand)
             if not isinstance(command.recipient, dict) or not isinstance(command.entry, dict):
@@ -144,15 +150,21 @@ class Lane:
                 raise CodecError("event must be a JSON object or null")
         except (CodecError, KeyError, TypeError, ValueError) as exc:
             log.warning("record_refused", lane=self.name, offset=record.offset, error=str(exc))
-            # Idempotency guard. The offset commits only after the DLQ acknowledged the copy,
-            # so a crash in between writes it again (a DLQ tolerates a repeat; a loss, no).
-            await self._dead_letters.write(record, "undecodable", str(exc))
-            INPUTS.labels(service=_SERVICE, topic=self._topic, result="dlq").inc()
-            self._progress[tp].finish(record.offset, None)
-            self._finished.set()
+            refused.append((tp, record, str(exc)))
             return None
         self._decoded.inc()
         return Work(command, Position(tp.topic, tp.partition, record.offset), self.name)
+
+    async def _dead_letter(self, refused: list[_Refused]) -> None:
+        """Copy a fetch's refused records to the DLQ, together: one round trip, not one each."""
+        # Idempotency guard. The offsets commit only after the DLQ acknowledged the copies,
+        # so a crash in between writes them again (a DLQ tolerates a repeat; a loss, no).
+        writes = [self._dead_letters.write(rec, "undecodable", why) for _, rec, why in refused]
+        await asyncio.gather(*writes)
+        for tp, record, _ in refused:
+            INPUTS.labels(service=_SERVICE, topic=self._topic, result="dlq").inc()
+            self._progress[tp].finish(record.offset, None)
+        self._finished.set()
 
     def _start(self, works: list[Work]) -> None:
         self._in_flight += len(works)

@@ -78,8 +78,12 @@ class Ledger:
         owner: str,
         clock: Clock,
         owner_stale: timedelta,
+        group: int = _GROUP,
+        linger_s: float = 0.0,
     ) -> None:
-        """Use `database`; `owner` names this process in the claims it makes."""
+        """Use `database`; `owner` names this process in the claims it makes. Writes go in
+        groups of up to `group` documents, waiting up to `linger_s` to fill one (see
+        `GroupInserter`): a claim is still written, and acknowledged, before its send."""
         self.owner = owner
         self._clock = clock
         self._stale = owner_stale
@@ -88,9 +92,9 @@ class Ledger:
         self._sends = database["dispatch_sends"]
         self._owners = database["dispatch_owners"]
         self._takeovers = database["dispatch_takeovers"]
-        self._claim_writer = GroupInserter(self._claims, max_group=_GROUP)
-        self._send_writer = GroupInserter(self._sends, max_group=_GROUP)
-        self._result_writer = GroupInserter(self._results, max_group=_GROUP)
+        self._claim_writer = GroupInserter(self._claims, max_group=group, linger_s=linger_s)
+        self._send_writer = GroupInserter(self._sends, max_group=group, linger_s=linger_s)
+        self._result_writer = GroupInserter(self._results, max_group=group, linger_s=linger_s)
 
     async def ensure_indexes(self) -> None:
         """The unique indexes the at-most-once guarantee rests on; idempotent."""

@@ -48,6 +48,17 @@ class DispatchSettings(ServiceSettings):
         description="provider calls at once per provider; also what a crash can leave "
         "uncertain (failed: unknown) at most",
     )
+    transactional_ledger_linger_ms: float = Field(
+        default=0.0, ge=0, description="wait to fill a group of ledger writes (latency first)"
+    )
+    marketing_ledger_linger_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="wait to fill a group of ledger writes: fewer, larger writes per email",
+    )
+    marketing_ledger_group: int = Field(
+        default=256, ge=1, description="ledger documents per write, at most"
+    )
     marketing_yields: bool = Field(
         default=True, description="marketing starts no send while a transactional one runs"
     )

@@ -62,13 +62,23 @@ class GroupInserter:
     """Inserts documents in groups: while one `insert_many` runs, the next group gathers.
 
     `insert(doc)` returns True when the document was written, False when the unique index
-    already held its key. No delay is added when idle: a lone document goes at once.
+    already held its key. With `linger_s` 0 no delay is added: a lone document goes at once;
+    otherwise a group that is not full waits up to `linger_s` for more, trading that much
+    latency for fewer, larger writes (each `insert_many` costs a round trip and a write
+    transaction of the store's single writer, whatever its size).
     """
 
-    def __init__(self, collection: AsyncCollection[dict[str, Any]], *, max_group: int) -> None:
+    def __init__(
+        self,
+        collection: AsyncCollection[dict[str, Any]],
+        *,
+        max_group: int,
+        linger_s: float = 0.0,
+    ) -> None:
         """Insert into `collection`, at most `max_group` documents per `insert_many`."""
         self._collection = collection
         self._max_group = max_group
+        self._linger_s = linger_s
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -82,6 +92,8 @@ class GroupInserter:
 
     async def _flush(self) -> None:
         while self._pending:
+            if self._linger_s and len(self._pending) < self._max_group:
+                await asyncio.sleep(self._linger_s)
             group = self._pending[: self._max_group]
             del self._pending[: self._max_group]
             try:
