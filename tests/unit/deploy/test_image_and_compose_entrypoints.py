@@ -107,3 +107,26 @@ def test_every_service_waits_for_the_topics_job() -> None:
             assert service["depends_on"]["topics"] == {
                 "condition": "service_completed_successfully"
             }, name
+
+
+def test_prometheus_scrapes_every_compose_service_on_its_port() -> None:
+    services = compose()["services"]
+    config = yaml.safe_load((ROOT / "deploy/observability/prometheus/prometheus.yml").read_text())
+    scraped = {
+        target
+        for job in config["scrape_configs"]
+        for static in job["static_configs"]
+        for target in static["targets"]
+    }
+    for target in scraped:
+        host, port = target.split(":")
+        assert host in services, f"{target}: no compose service {host}"
+        published = {p.rsplit(":", 1)[-1] for p in services[host].get("ports", [])}
+        env = {str(v) for v in (services[host].get("environment") or {}).values()}
+        assert port in published | env, f"{target}: {host} does not listen on {port}"
+    waymark = {
+        name
+        for name, service in services.items()
+        if (service.get("command") or [""])[0] in SERVICES
+    }
+    assert waymark <= {t.split(":")[0] for t in scraped}, "a Waymark service is not scraped"
