@@ -12,7 +12,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CACHE_DIR)/uv/bin/uv)
 VENV := .venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help setup test lint fmt infra-up infra-down infra-status run topics
+.PHONY: help setup test lint fmt infra-up infra-down infra-status run demo bench topics
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,14 @@ topics: $(VENV)/.synced ## create every topic on the local stack
 run: setup infra-up topics ## the platform on the local stack, with its console and demo traffic
 	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; \
 	$(RUN) python deploy/local/supervisor.py $(RUN_ARGS)
+
+demo: setup infra-up topics ## the platform over a bounded scenario: a summary, checked against the simulator
+	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; \
+	$(RUN) python deploy/local/demo.py $(DEMO_ARGS)
+
+bench: setup infra-up ## every benchmark; writes docs/benchmarks.md and bench/results/latest.json
+	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; \
+	$(RUN) python bench/run_all.py $(BENCH_ARGS)
 
 # Docker path (needs a Docker engine with compose v2): one image, then the whole platform.
 IMAGE ?= waymark:0.1.0

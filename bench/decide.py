@@ -14,7 +14,7 @@ Times are CPU seconds of this process (`time.process_time`), so a busy neighbour
 machine slows the figures less; objects alive before timing are moved out of the cyclic
 collector's way with `gc.freeze()`, as a long-running worker would after start-up.
 
-Run: `.venv/bin/python bench/decide.py [--customers N] [--inputs N]`.
+Run: `.venv/bin/python bench/decide.py [--customers N] [--inputs N] [--json PATH]`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import os
 import platform
 import random
 import statistics
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from machine import write_json
 from waymark.core.engine import (
     Catalog,
     Consent,
@@ -55,6 +57,11 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ZONES = ("Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC")
 PLANS = ("free", "pro", "team")
 PAGES = ("/", "/pricing", "/docs", "/blog", "/account")
+
+
+def say(text: str) -> None:
+    """Progress on stderr, figures on stdout."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def machine() -> str:
@@ -281,20 +288,29 @@ def main() -> None:
     parser.add_argument("--inputs", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
     cat = catalog()
     recorder = Recorder(cat, args.customers, args.seed)
+    say(f"populating {args.customers:,} customers")
     base = recorder.populate()  # replay starts from the states as they were before the stream
+    say(f"recording {args.inputs:,} inputs and the ticks they cause")
     stream = recorder.record(args.inputs)
     ticks = sum(1 for inp, _ in stream if isinstance(inp, Tick))
     gc.collect()
     gc.freeze()
-    decide_runs = [time_decide(cat, stream, base) for _ in range(args.repeat)]
+    decide_runs = []
+    for n in range(args.repeat):
+        say(f"decide() over {len(stream):,} inputs, run {n + 1} of {args.repeat}")
+        decide_runs.append(time_decide(cat, stream, base))
     base_bytes = {c: to_bytes(s) for c, s in base.items()}
-    codec_runs = [time_with_codec(cat, stream, base_bytes) for _ in range(args.repeat)]
+    codec_runs = []
+    for n in range(args.repeat):
+        say(f"decode + decide + encode, run {n + 1} of {args.repeat}")
+        codec_runs.append(time_with_codec(cat, stream, base_bytes))
 
     final = recorder.states
     sizes = sorted(len(to_bytes(state)) for state in final.values())
@@ -318,6 +334,25 @@ def main() -> None:
             f"customers with three live instances: {len(three):,}, "
             f"median {statistics.median(three):.0f} B, max {three[-1]} B"
         )
+    write_json(
+        args.json,
+        {
+            "journeys": len(cat.journeys()),
+            "customers": len(final),
+            "decisions": len(stream),
+            "ticks": ticks,
+            "repeat": args.repeat,
+            "decide_per_s": round(len(stream) / min(decide_runs)),
+            "codec_per_s": round(len(stream) / min(codec_runs)),
+            "decide_us": round(min(decide_runs) / len(stream) * 1e6, 2),
+            "state_bytes_median": round(statistics.median(sizes)),
+            "state_bytes_p95": p95,
+            "state_bytes_max": sizes[-1],
+            "three_instances": len(three),
+            "three_instances_bytes_median": round(statistics.median(three)) if three else None,
+            "three_instances_bytes_max": three[-1] if three else None,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ Everything runs for real on this machine: the local Kafka and FerretDB, the deve
 Printed: marketing emails/s into the sink (first to last arrival of the backlog), the
 transactional p50/p99 idle and under the burst, and p99 burst / p99 idle.
 
-Run (local stack up): `.venv/bin/python bench/dispatch.py [--backlog 100000]`.
+Run (local stack up): `.venv/bin/python bench/dispatch.py [--backlog 100000] [--json PATH]`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from dispatch_stack import Stack, cpu_seconds
+from machine import write_json
 from waymark.core.adapters.kafka.topics import Topic, ensure_topics, topic_name, topic_specs
 from waymark.core.adapters.mongo import connect
 from waymark.core.contracts import AvroCodec, SendCommand
@@ -259,6 +260,21 @@ def report(
         )
     lines.append(f"p99 burst / p99 idle: {burst_p99 / idle_p99:.2f}  (goal <= 1.2)")
     print("\n".join(lines))
+    write_json(
+        args.json,
+        {
+            "layout": layout,
+            "backlog": args.backlog,
+            "emails_per_s": round(rate),
+            "cpu_ms_per_email": round(per_email * 1000, 3),
+            "idle_p50_ms": round(statistics.median(idle) * 1000, 1),
+            "idle_p99_ms": round(idle_p99 * 1000, 1),
+            "burst_p50_ms": round(statistics.median(burst) * 1000, 1),
+            "burst_p99_ms": round(burst_p99 * 1000, 1),
+            "ratio": round(burst_p99 / idle_p99, 2),
+            "probe_emails": len(idle) + len(burst),
+        },
+    )
 
 
 async def probe_for(
@@ -282,6 +298,7 @@ def main() -> None:
         action="store_false",
         help="both lanes in one dispatcher process (default: a process per lane)",
     )
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
     asyncio.run(run(parser.parse_args()))
 
 

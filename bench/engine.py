@@ -14,8 +14,8 @@ Then 100,000 customers enter a journey whose wait ends at one instant (`wait: un
 bench reports how long after that instant every timer had fired as a tick, and every tick had
 been decided.
 
-Run: `.venv/bin/python bench/engine.py [--events N] [--customers N] [--timers N]`; it needs
-the local stack (`make infra-up`) or WAYMARK_KAFKA_BOOTSTRAP.
+Run: `.venv/bin/python bench/engine.py [--events N] [--customers N] [--timers N] [--json PATH]`;
+it needs the local stack (`make infra-up`) or WAYMARK_KAFKA_BOOTSTRAP.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from decide import CATALOG, PAGES, _profile, machine
+from machine import write_json
 from waymark.core.adapters.kafka.topics import Topic, ensure_topics, topic_name, topic_specs
 from waymark.core.contracts import AvroCodec, CustomerEvent, JourneyVersion, definition_checksum
 
@@ -276,6 +277,7 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--timers", type=int, default=100_000)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
     args = parser.parse_args()
     bootstrap = os.environ.get("WAYMARK_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
     prefix = f"bench{uuid.uuid4().hex[:6]}."
@@ -390,6 +392,8 @@ async def main() -> None:
         f"{results['timers']:,} timers due at one instant: fired in {results['timers_fired_s']} s "
         f"(goal ≤ 2 s), all decided in {results['timers_decided_s']} s"
     )
+    results.update(events=len(records), customers=args.customers, journeys=len(docs))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

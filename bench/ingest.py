@@ -5,7 +5,7 @@ fresh prefix, then measures single events (`POST /v1/track`) and batches of 100
 (`POST /v1/batch`) with concurrent keep-alive clients. Every 202 means the broker
 acknowledged the events (acks=all, idempotent producer), so these are durable events/s.
 
-    uv run python bench/ingest.py [--seconds 10] [--bootstrap 127.0.0.1:19092]
+    uv run python bench/ingest.py [--seconds 10] [--bootstrap 127.0.0.1:19092] [--json PATH]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
+from machine import write_json
 from waymark.core.adapters.kafka.topics import ensure_topics, topic_specs
 
 WRITE_KEY = "bench-write-key"
@@ -84,6 +85,18 @@ class Result:
     refused: int
     server_cpu: float = float("nan")
     client_cpu: float = float("nan")
+
+    def figures(self) -> dict[str, Any]:
+        """The scenario's figures for the JSON report."""
+        ordered = sorted(self.latencies)
+        return {
+            "scenario": "single events" if self.name == "/v1/track" else "batches of 100",
+            "clients": self.clients,
+            "events_per_s": round(self.events / self.seconds),
+            "p50_ms": round(statistics.median(ordered) * 1000, 1),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+            "refused": self.refused,
+        }
 
     def line(self) -> str:
         """One line of the report."""
@@ -230,6 +243,7 @@ async def main() -> None:
     parser.add_argument("--single-clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--batch-clients", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
     args = parser.parse_args()
 
     prefix = f"bench{uuid.uuid4().hex[:8]}."
@@ -262,12 +276,15 @@ async def main() -> None:
         await drive(port, "/v1/track", track_body, 1, 8, 2.0)  # warm-up
         scenarios = [("/v1/track", track_body, 1, c) for c in args.single_clients]
         scenarios += [("/v1/batch", batch_body, 100, c) for c in args.batch_clients]
+        results: list[Result] = []
         for path, body, per_request, clients in scenarios:
             before, client_before = cpu_seconds(server.pid), time.process_time()
             result = await drive(port, path, body, per_request, clients, args.seconds)
             result.server_cpu = cpu_seconds(server.pid) - before
             result.client_cpu = time.process_time() - client_before
             print(result.line(), flush=True)
+            results.append(result)
+        write_json(args.json, {"scenarios": [r.figures() for r in results]})
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -41,11 +41,12 @@ class Service:
     health: str | None
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
+    log_dir: Path = field(default_factory=lambda: LOCAL / "logs")
 
     @property
     def log(self) -> Path:
         """Where its output goes."""
-        return LOCAL / "logs" / f"{self.name}.log"
+        return self.log_dir / f"{self.name}.log"
 
     def start(self, base_env: dict[str, str]) -> None:
         """Start the process with the shared and its own environment."""
@@ -115,11 +116,11 @@ def local_secrets() -> dict[str, str]:
     return values
 
 
-def services(ports: dict[str, int], keys: dict[str, str]) -> list[Service]:
-    """The processes of the platform, in start order."""
+def services(ports: dict[str, int], keys: dict[str, str], local: Path = LOCAL) -> list[Service]:
+    """The processes of the platform, in start order; logs and engine state under `local`."""
     url = "http://127.0.0.1:{}".format
     provider = url(ports["sink_http"])
-    return [
+    platform = [
         Service(
             "sinks",
             [
@@ -152,7 +153,7 @@ def services(ports: dict[str, int], keys: dict[str, str]) -> list[Service]:
             f"{url(ports['worker'])}/readyz",
             {
                 "WAYMARK_ENGINE_WORKER_WEB_PORT": str(ports["worker"]),
-                "WAYMARK_ENGINE_WORKER_DATA_DIR": str(LOCAL / "engine"),
+                "WAYMARK_ENGINE_WORKER_DATA_DIR": str(local / "engine"),
             },
         ),
         Service(
@@ -192,6 +193,35 @@ def services(ports: dict[str, int], keys: dict[str, str]) -> list[Service]:
             },
         ),
     ]
+    for service in platform:
+        service.log_dir = local / "logs"
+    return platform
+
+
+DEFAULT_PORTS = {
+    "api": 8080,
+    "worker": 8082,
+    "dispatch": 8083,
+    "analytics": 8084,
+    "ingest": 8090,
+    "sink_http": 8025,
+    "smtp": 2525,
+}
+
+
+async def start_all(procs: list[Service], base_env: dict[str, str]) -> None:
+    """Start each service in order and wait until it answers its health check."""
+    async with httpx.AsyncClient() as client:
+        for service in procs:
+            print(f"starting {service.name} …", flush=True)
+            service.start(base_env)
+            await service.wait_up(client)
+
+
+def stop_all(procs: list[Service]) -> None:
+    """Stop the services in reverse start order."""
+    for service in reversed(procs):
+        service.stop()
 
 
 def template_body(entry: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +241,11 @@ def template_body(entry: dict[str, Any]) -> dict[str, Any]:
             parts["sms"] = {"body": f"{title}: reply STOP to opt out"}
         elif channel == "push":
             parts["push"] = {"title": title, "body": f"{title} — open the app"}
+    if not parts:
+        # A webhook send posts the command's context and renders nothing, but activation
+        # checks that every send's template is in the store, and the store refuses a template
+        # without an email, SMS or push part: a text part that is never rendered lets it in.
+        parts["email"] = {"subject": title, "text": f"{title} (sent as a webhook)."}
     return {"id": tid, "category": entry["category"], "channels": parts}
 
 
@@ -252,15 +287,7 @@ async def main() -> None:
     parser.add_argument("--no-demo", action="store_true", help="start without demo traffic")
     parser.add_argument("--skip", action="append", default=[], help="a service not to start")
     args = parser.parse_args()
-    ports = {
-        "api": 8080,
-        "worker": 8082,
-        "dispatch": 8083,
-        "analytics": 8084,
-        "ingest": 8090,
-        "sink_http": 8025,
-        "smtp": 2525,
-    }
+    ports = dict(DEFAULT_PORTS)
     for name in ports:
         override = os.environ.get(f"WAYMARK_RUN_{name.upper()}_PORT")
         if override:
@@ -275,11 +302,7 @@ async def main() -> None:
         loop.add_signal_handler(signum, stop.set)
     traffic: asyncio.Task[None] | None = None
     try:
-        async with httpx.AsyncClient() as client:
-            for service in procs:
-                print(f"starting {service.name} …", flush=True)
-                service.start(base_env)
-                await service.wait_up(client)
+        await start_all(procs, base_env)
         api = f"http://127.0.0.1:{ports['api']}"
         await load_examples(api, keys["admin_token"])
         ingest = f"http://127.0.0.1:{ports['ingest']}"
@@ -318,8 +341,7 @@ Ctrl-C stops everything this started.
         if traffic is not None:
             traffic.cancel()
         print("stopping …", flush=True)
-        for service in reversed(procs):
-            service.stop()
+        stop_all(procs)
         print("stopped.", flush=True)
 
 
