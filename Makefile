@@ -57,6 +57,7 @@ topics: $(VENV)/.synced ## create every topic on the local stack
 	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; $(RUN) waymark topics ensure
 
 run: setup infra-up topics ## the platform on the local stack, with its console and demo traffic
+	@deploy/observability/install-tools.sh || echo "Prometheus could not be installed here; make run goes on without it"
 	@set -a; eval "$$(deploy/local/stack.sh env)"; set +a; \
 	$(RUN) python deploy/local/supervisor.py $(RUN_ARGS)
 

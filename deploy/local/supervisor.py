@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -198,6 +199,48 @@ def services(ports: dict[str, int], keys: dict[str, str], local: Path = LOCAL) -
     return platform
 
 
+# Which port of `make run` each job of the shipped Prometheus config scrapes.
+PROMETHEUS_JOBS = {
+    "waymark-engine-api": "api",
+    "waymark-engine-worker": "worker",
+    "waymark-dispatch": "dispatch",
+    "waymark-analytics": "analytics",
+    "waymark-ingest": "ingest",
+}
+
+
+def prometheus(ports: dict[str, int], local: Path = LOCAL) -> Service | None:
+    """Prometheus with the shipped scrape config and alert rules pointed at this run's ports,
+    when the machine has it (`make observability-tools` installs Debian's package)."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        return None
+    shipped = ROOT / "deploy" / "observability" / "prometheus"
+    config = yaml.safe_load((shipped / "prometheus.yml").read_text(encoding="utf-8"))
+    config["rule_files"] = [str(shipped / "rules" / "*.yml")]
+    config["scrape_configs"] = [
+        {**job, "static_configs": [{"targets": [f"127.0.0.1:{ports[PROMETHEUS_JOBS[name]]}"]}]}
+        for job in config["scrape_configs"]
+        if (name := job["job_name"]) in PROMETHEUS_JOBS
+    ]
+    path = local / "run" / "prometheus.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    address = f"127.0.0.1:{ports['prometheus']}"
+    service = Service(
+        "prometheus",
+        [
+            binary,
+            f"--config.file={path}",
+            f"--storage.tsdb.path={local / 'prometheus'}",
+            f"--web.listen-address={address}",
+        ],
+        f"http://{address}/-/ready",
+    )
+    service.log_dir = local / "logs"
+    return service
+
+
 DEFAULT_PORTS = {
     "api": 8080,
     "worker": 8082,
@@ -206,6 +249,7 @@ DEFAULT_PORTS = {
     "ingest": 8090,
     "sink_http": 8025,
     "smtp": 2525,
+    "prometheus": 9090,
 }
 
 
@@ -296,6 +340,9 @@ async def main() -> None:
     base_env = dict(os.environ)
     base_env.setdefault("WAYMARK_KAFKA_PARTITIONS", "6")
     procs = [s for s in services(ports, keys) if s.name not in args.skip]
+    scraper = prometheus(ports) if "prometheus" not in args.skip else None
+    if scraper is not None:
+        procs.append(scraper)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -309,6 +356,11 @@ async def main() -> None:
         metric_ports = ", ".join(
             str(ports[n]) for n in ("api", "worker", "dispatch", "analytics", "ingest")
         )
+        prometheus_line = (
+            f"http://127.0.0.1:{ports['prometheus']}/ (scrapes them all; alert rules loaded)"
+            if scraper is not None
+            else "not installed (make observability-tools), so not started"
+        )
         print(
             f"""
 Waymark is running on the local stack.
@@ -319,6 +371,7 @@ Waymark is running on the local stack.
   captured email     http://127.0.0.1:{ports["sink_http"]}/smtp/messages
   captured SMS/push  http://127.0.0.1:{ports["sink_http"]}/sms/messages, /push/messages
   metrics            /metrics on ports {metric_ports}
+  Prometheus         {prometheus_line}
   logs               {LOCAL / "logs"}
   admin token        {keys["admin_token"]}
   viewer token       {keys["viewer_token"]}
