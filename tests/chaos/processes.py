@@ -183,7 +183,6 @@ class Platform:
                     "WAYMARK_ENGINE_WORKER_DATA_DIR": str(self.workdir / "engine"),
                     "WAYMARK_ENGINE_WORKER_WEB_PORT": str(ports["worker"]),
                     "WAYMARK_ENGINE_WORKER_SESSION_TIMEOUT": "6",
-                    "WAYMARK_ENGINE_WORKER_STANDBY_REPLICAS": "0",
                 },
             ),
             "dispatch": (
