@@ -31,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
-from aiokafka.errors import KafkaError
+from aiokafka.errors import IllegalStateError, KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_consumer
@@ -90,6 +90,15 @@ class _Batch:
         self.timers: list[Decision] = []
 
 
+class _InFlight(NamedTuple):
+    """A decided batch whose records are being produced, not yet stored or committed."""
+
+    batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    work: _Batch
+    encoded: dict[bytes, bytes]
+    sent: asyncio.Task[dict[tuple[str, int], int]]
+
+
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, worker: EngineWorker) -> None:
         self._worker = worker
@@ -134,7 +143,11 @@ class EngineWorker:
         self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._stop = asyncio.Event()
+        self._inflight: _InFlight | None = None
         self._input_counters: dict[tuple[str, str], Any] = {}
+        self._command_counters: dict[str, Any] = {}
+        # Logical → physical names of the topics decisions write to.
+        self._physical = {str(t): self._name(t) for t in Topic}
         self.feed = CatalogFeed(
             self.catalog,
             lambda: AIOKafkaConsumer(
@@ -223,46 +236,84 @@ class EngineWorker:
         consumer.subscribe(topics=self._inputs, listener=_Rebalance(self))
         while not self._stop.is_set():
             try:
-                batch = await consumer.getmany(timeout_ms=200, max_records=self.settings.batch_size)
+                # With a batch in flight, settle it as soon as nothing new has come.
+                wait_ms = 0 if self._inflight is not None else 200
+                batch = await consumer.getmany(
+                    timeout_ms=wait_ms, max_records=self.settings.batch_size
+                )
             except KafkaError as exc:  # the broker is away: the consumer reconnects by itself
                 log.warning("fetch failed; retrying", error=repr(exc))
                 await asyncio.sleep(1.0)
                 continue
-            if not batch:
-                continue
             async with self._lock:
-                await self._process(consumer, batch)
+                await self._step(consumer, batch)
+        async with self._lock:
+            await self._settle(consumer)
 
     # -- deciding a batch -----------------------------------------------------------------------
 
-    async def _process(
+    async def _step(
         self,
         consumer: AIOKafkaConsumer,
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
     ) -> None:
+        """Decide a batch while the one before is acknowledged, settle that one, send this one.
+
+        A batch's records are produced only after the batch before it is acknowledged, stored
+        and committed: if that one fails, this one (decided on top of it) is dropped unsent and
+        both are decided again from their first offsets.
+        """
         # Records fetched before a rebalance took their partition away are left to the owner.
         assignment = consumer.assignment()
         batch = {tp: records for tp, records in batch.items() if tp in assignment and records}
         if not batch:
+            await self._settle(consumer)
             return
         work = _Batch()
+        inflight = self._inflight
+        earlier = inflight.work.states if inflight is not None else {}
+        decided = 0
         for records in batch.values():
             for record in records:
-                self._decide_record(record, work)
+                self._decide_record(record, work, earlier)
+                decided += 1
+                if decided % 200 == 0:
+                    await asyncio.sleep(0)  # lets the batch in flight reach the broker
         encoded = {key: to_bytes(state) for key, state in work.states.items()}
         for key, value in encoded.items():
             work.outputs.append(_Out(self.changelog, work.partitions[key], key, value))
-        try:
-            last = await self._send_all(work.outputs)
-        except Exception as exc:
-            # Nothing is stored or committed: the same records are decided again.
-            log.warning("batch not written; retrying it", error=repr(exc))
+        rewound = await self._settle(consumer)
+        if rewound is not None:
             for tp, records in batch.items():
-                consumer.seek(tp, records[0].offset)
-            await asyncio.sleep(1.0)
+                if tp not in rewound:
+                    _rewind(consumer, tp, records[0].offset)
             return
+        sent = asyncio.create_task(self._send_all(work.outputs))
+        self._inflight = _InFlight(batch, work, encoded, sent)
+
+    async def _settle(self, consumer: AIOKafkaConsumer) -> set[TopicPartition] | None:
+        """Finish the batch in flight: acknowledgements, local store, timers, then the commit.
+
+        Returns None when it is done (or there was none), else the partitions rewound to the
+        batch's first offsets because its records could not all be written; nothing of it is
+        stored or committed, and the same records are decided again.
+        """
+        inflight = self._inflight
+        if inflight is None:
+            return None
+        self._inflight = None
+        batch, work = inflight.batch, inflight.work
+        try:
+            last = await inflight.sent
+        except Exception as exc:
+            log.warning("batch not written; deciding it again", error=repr(exc))
+            for tp, records in batch.items():
+                _rewind(consumer, tp, records[0].offset)
+            await asyncio.sleep(1.0)
+            return set(batch)
         self.store.write(
-            encoded, {p: offset for (topic, p), offset in last.items() if topic == self.changelog}
+            inflight.encoded,
+            {p: offset for (topic, p), offset in last.items() if topic == self.changelog},
         )
         self._remember(work.states)
         for decision in work.timers:
@@ -274,10 +325,18 @@ class EngineWorker:
             await consumer.commit(offsets)
         except KafkaError as exc:  # a rebalance took the partitions; their owner replays
             log.warning("commit refused", error=repr(exc))
-            return
+            return None
         self._committed.update(offsets)
+        return None
 
-    def _decide_record(self, record: ConsumerRecord[bytes, bytes], work: _Batch) -> None:
+    def _decide_record(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        work: _Batch,
+        earlier: dict[bytes, CustomerState],
+    ) -> None:
+        """Decide one record against the newest state: this batch's, the batch in flight's,
+        the cache's or the store's."""
         try:
             item = self.decoder.decode(record.topic, record.value)
         except CodecError as exc:
@@ -289,7 +348,7 @@ class EngineWorker:
                 self._dead_letter(record, "key", "the record key is not the customer id")
             )
             return
-        state = work.states.get(key) or self._cache.get(key)
+        state = work.states.get(key) or earlier.get(key) or self._cache.get(key)
         if state is None:
             raw = self.store.get(key)
             state = from_bytes(raw) if raw else CustomerState.new(item.customer_id)
@@ -305,13 +364,14 @@ class EngineWorker:
         if decision.state is not state:
             work.states[key] = decision.state
             work.partitions[key] = record.partition
+        name = self._physical
         for command in decision.commands:
             out = self.encoder.command(command, item)
-            work.outputs.append(_Out(self._name(out.topic), None, out.key, out.value))
-            metrics.ENGINE_COMMANDS.labels(lane=command.category).inc()
+            work.outputs.append(_Out(name[out.topic], None, out.key, out.value))
+            self._count_command(command.category)
         for seq, transition in enumerate(decision.transitions):
             out = self.encoder.transition(transition, item.input_id, seq)
-            work.outputs.append(_Out(self._name(out.topic), None, out.key, out.value))
+            work.outputs.append(_Out(name[out.topic], None, out.key, out.value))
         live = len(decision.state.instances) - len(state.instances)
         if live:
             metrics.ENGINE_LIVE_INSTANCES.inc(live)
@@ -326,6 +386,12 @@ class EngineWorker:
         if len(cache) > limit:
             for key in list(islice(cache, len(cache) - limit // 2)):
                 del cache[key]
+
+    def _count_command(self, lane: str) -> None:
+        counter = self._command_counters.get(lane)
+        if counter is None:
+            counter = self._command_counters[lane] = metrics.ENGINE_COMMANDS.labels(lane=lane)
+        counter.inc()
 
     def _count_input(self, kind: str, result: str) -> None:
         counter = self._input_counters.get((kind, result))
@@ -402,6 +468,8 @@ class EngineWorker:
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
         """Wait for the batch in progress (it commits), then stop firing timers until assigned."""
         async with self._lock:
+            if self._consumer is not None:
+                await self._settle(self._consumer)
             self._rebalancing = True
             log.info("partitions revoked", partitions=len(revoked))
 
@@ -597,6 +665,13 @@ class EngineWorker:
         await runner.setup()
         await web.TCPSite(runner, self.settings.web_host, self.settings.web_port).start()
         return runner
+
+
+def _rewind(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+    try:
+        consumer.seek(tp, offset)
+    except IllegalStateError:  # no longer assigned: its new owner starts from the commit
+        log.info("partition gone before its rewind", topic=tp.topic, partition=tp.partition)
 
 
 def _append(batch: Any, record: _Out) -> bool:

@@ -200,25 +200,31 @@ class OutputEncoder:
         return Record(topic, cmd.customer_id.encode(), self._codec.encode_model(wire))
 
     def transition(self, tr: Transition, input_id: str, seq: int) -> Record:
-        """The JourneyTransition record; its id is stable across replays of the same input."""
+        """The JourneyTransition record; its id is stable across replays of the same input.
+
+        Written as the fields JourneyTransition.to_avro() gives, without building the model
+        first: the worker writes one or two of these per input. The engine's clock is aware
+        UTC, which the model would check.
+        """
         digest = sha256(f"{tr.customer_id}\x1f{input_id}\x1f{seq}".encode()).hexdigest()[:32]
         split_path, control = _split_details(tr)
-        wire = JourneyTransition(
-            transition_id=digest,
-            customer_id=tr.customer_id,
-            journey_id=tr.journey_id,
-            journey_version=tr.journey_version,
-            entry_id=tr.entry_id,
-            kind=tr.kind,
-            milestone_id=tr.milestone_id,
-            step_id=tr.step_id,
-            reason=tr.reason,
-            split_path=split_path,
-            control=control,
-            at=tr.at,
-            input_id=input_id,
-        )
-        return Record(names.TRANSITIONS, tr.customer_id.encode(), self._codec.encode_model(wire))
+        fields = {
+            "transition_id": digest,
+            "customer_id": tr.customer_id,
+            "journey_id": tr.journey_id,
+            "journey_version": tr.journey_version,
+            "entry_id": tr.entry_id,
+            "kind": tr.kind,
+            "milestone_id": tr.milestone_id,
+            "step_id": tr.step_id,
+            "reason": tr.reason,
+            "split_path": split_path,
+            "control": control,
+            "at": tr.at,
+            "input_id": input_id,
+        }
+        key = tr.customer_id.encode()
+        return Record(names.TRANSITIONS, key, self._codec.encode(JourneyTransition, fields))
 
     def tick(self, tick: Tick) -> Record:
         """A Tick record keyed by its customer."""
