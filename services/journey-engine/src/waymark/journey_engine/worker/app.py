@@ -20,19 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, NamedTuple
 
 import structlog
-from aiohttp import web
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import IllegalStateError, KafkaError
-from aiokafka.partitioner import DefaultPartitioner
 
 from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_consumer
 from waymark.core.adapters.kafka.dlq import DeadLetter, dlq_topic
@@ -42,9 +38,12 @@ from waymark.core.engine import Catalog, CustomerState, Decision, decide, from_b
 from waymark.core.observability import metrics
 from waymark.core.settings import KafkaSettings
 from waymark.journey_engine.worker.catalog_feed import CatalogFeed, StatusChange
+from waymark.journey_engine.worker.changelog import changelog_topic, ensure_changelog, restore
+from waymark.journey_engine.worker.packing import PARTITIONER, Out, PackedSender
 from waymark.journey_engine.worker.settings import WorkerSettings
 from waymark.journey_engine.worker.store import StateStore, open_store
 from waymark.journey_engine.worker.timers import DueTimer, TimerHeap, pending_timers
+from waymark.journey_engine.worker.web import start_web
 from waymark.journey_engine.worker.wire import (
     InputDecoder,
     OutputEncoder,
@@ -53,29 +52,11 @@ from waymark.journey_engine.worker.wire import (
     utc_now,
 )
 
-__all__ = ["EngineWorker", "changelog_topic"]
+__all__ = ["EngineWorker"]
 
 log = structlog.get_logger(__name__)
 
-# The partitioner every producer of the input topics uses (murmur2 of the key, as in Java),
-# so a tick lands on the partition of its customer's other inputs.
-_PARTITIONER = DefaultPartitioner()
 _INPUTS = (Topic.EVENTS, Topic.OUTCOMES, Topic.TICKS)
-
-
-def changelog_topic(app_id: str) -> str:
-    """The compacted topic holding every customer state of the workers sharing `app_id`."""
-    return f"{app_id}-customers-changelog"
-
-
-class _Out(NamedTuple):
-    """One record to produce: physical topic, partition (None: by key), key, value, headers."""
-
-    topic: str
-    partition: int | None
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 class _Batch:
@@ -86,7 +67,7 @@ class _Batch:
     def __init__(self) -> None:
         self.states: dict[bytes, CustomerState] = {}
         self.partitions: dict[bytes, int] = {}
-        self.outputs: list[_Out] = []
+        self.outputs: list[Out] = []
         self.timers: list[Decision] = []
 
 
@@ -138,9 +119,7 @@ class EngineWorker:
         self._rebuild_timers = False
         self._schedule_marks: dict[str, datetime] = {}
         self._committed: dict[TopicPartition, int] = {}
-        self._partitions: dict[str, list[int]] = {}
-        self._memo: dict[tuple[bytes, int], int] = {}
-        self._producer: AIOKafkaProducer | None = None
+        self._packed: PackedSender | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._stop = asyncio.Event()
         self._inflight: _InFlight | None = None
@@ -161,6 +140,10 @@ class EngineWorker:
     def _name(self, topic: Topic | str) -> str:
         return topic_name(topic, self.kafka.topic_prefix)
 
+    def _sender(self) -> PackedSender:
+        assert self._packed is not None, "run() starts the producer"
+        return self._packed
+
     # -- life cycle ---------------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -169,13 +152,13 @@ class EngineWorker:
 
     async def run(self) -> None:
         """Serve health pages, follow the catalog, then decide inputs until stop()."""
-        runner = await self._start_web()
+        runner = await start_web(self.settings.web_host, self.settings.web_port, self.ready)
         producer = durable_producer(self.kafka, linger_ms=2, max_batch_size=262144)
         await producer.start()
-        self._producer = producer
+        self._packed = PackedSender(producer)
         tasks: list[asyncio.Task[None]] = []
         try:
-            await self._ensure_changelog()
+            await ensure_changelog(self.kafka, self.changelog)
             # A topic created a moment ago: wait until the producer knows its partitions.
             await producer.partitions_for(self.changelog)
             tasks = [
@@ -200,25 +183,6 @@ class EngineWorker:
             await runner.cleanup()
             self.store.close()
             log.info("worker stopped")
-
-    async def _ensure_changelog(self) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka.bootstrap)
-        await admin.start()
-        try:
-            if self.changelog in set(await admin.list_topics()):
-                return
-            topic = NewTopic(
-                self.changelog,
-                self.kafka.partitions,
-                self.kafka.replication_factor,
-                topic_configs={"cleanup.policy": "compact"},
-            )
-            try:
-                await admin.create_topics([topic])
-            except KafkaError as exc:  # another worker created it first
-                log.info("changelog topic exists", error=str(exc))
-        finally:
-            await admin.close()
 
     async def _consume(self) -> None:
         session_ms = int(self.settings.session_timeout * 1000)
@@ -281,14 +245,14 @@ class EngineWorker:
                     await asyncio.sleep(0)  # lets the batch in flight reach the broker
         encoded = {key: to_bytes(state) for key, state in work.states.items()}
         for key, value in encoded.items():
-            work.outputs.append(_Out(self.changelog, work.partitions[key], key, value))
+            work.outputs.append(Out(self.changelog, work.partitions[key], key, value))
         rewound = await self._settle(consumer)
         if rewound is not None:
             for tp, records in batch.items():
                 if tp not in rewound:
                     _rewind(consumer, tp, records[0].offset)
             return
-        sent = asyncio.create_task(self._send_all(work.outputs))
+        sent = asyncio.create_task(self._sender().send_all(work.outputs))
         self._inflight = _InFlight(batch, work, encoded, sent)
 
     async def _settle(self, consumer: AIOKafkaConsumer) -> set[TopicPartition] | None:
@@ -367,11 +331,11 @@ class EngineWorker:
         name = self._physical
         for command in decision.commands:
             out = self.encoder.command(command, item)
-            work.outputs.append(_Out(name[out.topic], None, out.key, out.value))
+            work.outputs.append(Out(name[out.topic], None, out.key, out.value))
             self._count_command(command.category)
         for seq, transition in enumerate(decision.transitions):
             out = self.encoder.transition(transition, item.input_id, seq)
-            work.outputs.append(_Out(name[out.topic], None, out.key, out.value))
+            work.outputs.append(Out(name[out.topic], None, out.key, out.value))
         live = len(decision.state.instances) - len(state.instances)
         if live:
             metrics.ENGINE_LIVE_INSTANCES.inc(live)
@@ -400,68 +364,20 @@ class EngineWorker:
             self._input_counters[(kind, result)] = counter
         counter.inc()
 
-    def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str, error: str) -> _Out:
+    def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str, error: str) -> Out:
         letter = DeadLetter(
             record.topic, record.partition, record.offset, record.key, record.value, reason, error
         )
         metrics.DLQ_RECORDS.labels(topic=record.topic, reason=reason).inc()
         self._count_input("unknown", reason)
         log.warning("input to DLQ", topic=record.topic, offset=record.offset, reason=reason)
-        return _Out(
+        return Out(
             dlq_topic(record.topic),
             record.partition,
             record.key,
             record.value,
             tuple(letter.headers()),
         )
-
-    async def _send_all(self, records: Iterable[_Out]) -> dict[tuple[str, int], int]:
-        """Produce every record, packed in one batch per partition; wait for every ack.
-
-        Returns the offset of the last record written per (topic, partition). A burst of
-        100,000 records costs an append each rather than a full `send()`.
-        """
-        producer = self._producer
-        assert producer is not None, "run() starts the producer"
-        batches: dict[tuple[str, int], Any] = {}
-        acks: list[tuple[tuple[str, int], int, Awaitable[Any]]] = []
-        for record in records:
-            partition = record.partition
-            if partition is None:
-                every = self._partitions.get(record.topic)
-                if every is None:
-                    every = sorted(await producer.partitions_for(record.topic))
-                    self._partitions[record.topic] = every
-                partition = self._partition_of(record.key, every)
-            where = (record.topic, partition)
-            batch = batches.get(where)
-            if batch is None:
-                batch = batches[where] = producer.create_batch()
-            if not _append(batch, record):
-                count = batch.record_count()
-                acks.append((where, count, await _send(producer, batch, where)))
-                batch = batches[where] = producer.create_batch()
-                _append(batch, record)
-        for where, batch in batches.items():
-            count = batch.record_count()
-            acks.append((where, count, await _send(producer, batch, where)))
-        results = await asyncio.gather(*(ack for _, _, ack in acks))
-        last: dict[tuple[str, int], int] = {}
-        for (where, count, _), meta in zip(acks, results, strict=True):
-            last[where] = max(last.get(where, -1), meta.offset + count - 1)
-        return last
-
-    def _partition_of(self, key: bytes | None, every: list[int]) -> int:
-        """The default partitioner's choice, remembered per key and partition count."""
-        if key is None:
-            return int(_PARTITIONER(key, every, every))
-        memo = self._memo
-        found = memo.get((key, len(every)))
-        if found is None:
-            if len(memo) >= 500_000:
-                memo.clear()
-            found = memo[(key, len(every))] = _PARTITIONER(key, every, every)
-        return found
 
     # -- rebalances: restore what is assigned, forget what is revoked -----------------------------
 
@@ -484,7 +400,7 @@ class EngineWorker:
                 try:
                     # Every owned partition: another member may have held one meanwhile
                     # (after a missed session, say); reading to the end costs little.
-                    restored = await self._restore(owned)
+                    restored = await restore(self.kafka, self.changelog, self.store, owned)
                     break
                 except KafkaError as exc:  # nothing of the partitions is taken before this
                     log.warning("changelog restore failed; retrying", error=repr(exc))
@@ -500,43 +416,6 @@ class EngineWorker:
                 seconds=round(time.perf_counter() - started, 3),
             )
 
-    async def _restore(self, partitions: Iterable[int]) -> int:
-        tps = [TopicPartition(self.changelog, p) for p in sorted(partitions)]
-        if not tps:
-            return 0
-        reader = AIOKafkaConsumer(
-            bootstrap_servers=self.kafka.bootstrap, enable_auto_commit=False, group_id=None
-        )
-        await reader.start()
-        restored = 0
-        try:
-            reader.assign(tps)
-            ends = await reader.end_offsets(tps)
-            todo = {}
-            for tp in tps:
-                known = self.store.offset(tp.partition)
-                start = 0 if known is None else known + 1
-                if start < ends[tp]:
-                    reader.seek(tp, start)
-                    todo[tp] = ends[tp]
-            while todo:
-                batch = await reader.getmany(*todo, timeout_ms=500, max_records=5000)
-                states: dict[bytes, bytes] = {}
-                offsets: dict[int, int] = {}
-                for tp, records in batch.items():
-                    for record in records:
-                        if record.key is not None and record.value is not None:
-                            states[record.key] = record.value
-                        offsets[tp.partition] = record.offset
-                    restored += len(records)
-                self.store.write(states, offsets)
-                for tp in list(todo):
-                    if await reader.position(tp) >= todo[tp]:
-                        del todo[tp]
-        finally:
-            await reader.stop()
-        return restored
-
     # -- timers, catalog changes, schedules ---------------------------------------------------
 
     def _owned_states(self) -> list[CustomerState]:
@@ -546,7 +425,7 @@ class EngineWorker:
         return [
             from_bytes(raw)
             for key, raw in self.store.items()
-            if raw and _PARTITIONER(key, every, every) in owned
+            if raw and PARTITIONER(key, every, every) in owned
         ]
 
     async def _fire_timers(self) -> None:
@@ -566,7 +445,7 @@ class EngineWorker:
             due = self.timers.pop_due_prepared(time.time())
             if due:
                 try:
-                    await self._send_all(tick for _, tick in due)
+                    await self._sender().send_all(tick for _, tick in due)
                     metrics.ENGINE_TIMERS_FIRED.inc(len(due))
                 except Exception:
                     log.exception("firing timers failed; they stay pending")
@@ -577,9 +456,9 @@ class EngineWorker:
                 next_schedule_check = now + 1.0
                 await self._fire_schedules()
 
-    def _tick_out(self, tick: Tick) -> _Out:
+    def _tick_out(self, tick: Tick) -> Out:
         out = self.encoder.tick(tick)
-        return _Out(self._name(out.topic), None, out.key, out.value)
+        return Out(self._name(out.topic), None, out.key, out.value)
 
     async def _fire_schedules(self) -> None:
         now = utc_now()
@@ -593,7 +472,7 @@ class EngineWorker:
                 continue
             self._schedule_marks[journey.id] = fire
             customers = [s.customer_id for s in self._owned_states()]
-            await self._send_all(
+            await self._sender().send_all(
                 [self._tick_out(schedule_tick(c, journey.id, fire)) for c in customers]
             )
             log.info("schedule fired", journey_id=journey.id, customers=len(customers))
@@ -603,7 +482,7 @@ class EngineWorker:
         customers = [
             s.customer_id for s in self._owned_states() if change.journey_id in s.instances
         ]
-        await self._send_all(
+        await self._sender().send_all(
             [
                 self._tick_out(
                     catalog_tick(c, change.journey_id, change.change, change.version, now)
@@ -645,44 +524,12 @@ class EngineWorker:
             "partitions": sorted(self.owned),
         }
 
-    async def _start_web(self) -> web.AppRunner:
-        async def healthz(request: web.Request) -> web.Response:
-            return web.json_response({"status": "ok"})
-
-        async def readyz(request: web.Request) -> web.Response:
-            body = self.ready()
-            return web.json_response(body, status=200 if body["ready"] else 503)
-
-        async def metrics_page(request: web.Request) -> web.Response:
-            body, content_type = metrics.render_metrics()
-            return web.Response(body=body, headers={"Content-Type": content_type})
-
-        app = web.Application()
-        app.router.add_get("/healthz", healthz)
-        app.router.add_get("/readyz", readyz)
-        app.router.add_get("/metrics", metrics_page)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, self.settings.web_host, self.settings.web_port).start()
-        return runner
-
 
 def _rewind(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
     try:
         consumer.seek(tp, offset)
     except IllegalStateError:  # no longer assigned: its new owner starts from the commit
         log.info("partition gone before its rewind", topic=tp.topic, partition=tp.partition)
-
-
-def _append(batch: Any, record: _Out) -> bool:
-    meta = batch.append(
-        key=record.key, value=record.value, timestamp=None, headers=list(record.headers)
-    )
-    return meta is not None
-
-
-async def _send(producer: AIOKafkaProducer, batch: Any, where: tuple[str, int]) -> Any:
-    return await producer.send_batch(batch, where[0], partition=where[1])
 
 
 def _tick_of(timer: DueTimer) -> Tick:
