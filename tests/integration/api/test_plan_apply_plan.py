@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import yaml
+from served import serve_in_thread
 from typer.testing import CliRunner
 
 from waymark.core.cli import app as cli
@@ -32,22 +30,8 @@ def served(kafka_topics: KafkaSettings, mongo_db: Any, mongo_url: str) -> Iterat
     app = create_app(
         lambda: bootstrap(api_settings(), kafka_topics, mongo), max_body_bytes=1_048_576
     )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive(), "the API stopped while starting"
-        assert time.monotonic() < deadline, "the API did not start within a minute"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def _waymark(*args: str, url: str) -> tuple[int, str]:
