@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any, NamedTuple, TypeVar, cast
@@ -19,6 +19,7 @@ from fastavro.schema import to_parsing_canonical_form
 
 from waymark.core.contracts._generated import MODELS, SCHEMAS, WireModel
 from waymark.core.contracts.catalog import full_name, json_fields
+from waymark.core.contracts.compiled import Reader, Writer, compile_reader, compile_writer
 from waymark.core.contracts.json_text import dump_json, load_json
 from waymark.core.contracts.schema_ids import SchemaIdSource, StaticSchemaIds
 from waymark.core.contracts.topics import (
@@ -60,6 +61,7 @@ class _Writer:
     parsed: Any
     header: bytes
     json_fields: tuple[str, ...]
+    fast: Writer | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class _Reader:
     writer: Any
     reader: Any
     json_fields: tuple[str, ...]
+    fast: Reader | None
 
 
 def schema_id_of(data: bytes | None) -> int:
@@ -95,7 +98,10 @@ class AvroCodec:
         ids: SchemaIdSource | None = None,
         *,
         local_schemas: Mapping[str, str] = SCHEMAS,
+        compiled: bool = True,
     ) -> None:
+        """`compiled=False` leaves every record to fastavro (the compiled functions' reference)."""
+        self._compiled = compiled
         ids = ids if ids is not None else StaticSchemaIds(local_schemas)
         self._local: dict[str, tuple[dict[str, Any], Any, str]] = {}
         for name, text in local_schemas.items():
@@ -107,7 +113,8 @@ class AvroCodec:
                 continue
             schema, parsed, _ = self._local[name]
             header = _HEADER.pack(MAGIC_BYTE, schema_id)
-            writer = _Writer(name, parsed, header, json_fields(schema))
+            fast = compile_writer(schema, header) if compiled else None
+            writer = _Writer(name, parsed, header, json_fields(schema), fast)
             self._targets[name] = writer
             if name in MODELS:
                 self._targets[MODELS[name]] = writer
@@ -142,12 +149,16 @@ class AvroCodec:
         name = full_name(writer_schema)
         local = self._local.get(name)
         if local is None:
-            self._readers[schema_id] = _Reader(name, writer, None, json_fields(writer_schema))
+            fast = compile_reader(writer_schema) if self._compiled else None
+            fields = json_fields(writer_schema)
+            self._readers[schema_id] = _Reader(name, writer, None, fields, fast)
             return
         local_schema, parsed, canonical = local
         same = to_parsing_canonical_form(writer_schema) == canonical
         reader = None if same else parsed
-        self._readers[schema_id] = _Reader(name, writer, reader, json_fields(local_schema))
+        # Values of another version of the schema need fastavro's schema resolution.
+        fast = compile_reader(writer_schema) if same and self._compiled else None
+        self._readers[schema_id] = _Reader(name, writer, reader, json_fields(local_schema), fast)
 
     def encode(self, target: str | type[WireModel], record: Mapping[str, Any] | WireModel) -> bytes:
         """Encode a record (a dict, JSON fields as values, or a model) for a topic (prefixed or
@@ -155,6 +166,22 @@ class AvroCodec:
         writer = self._targets.get(target) or self._resolve(target)
         fields = record if type(record) is dict or isinstance(record, Mapping) else record.to_avro()
         return self._write(writer, fields)
+
+    def encoder(self, target: str | type[WireModel]) -> Callable[[Mapping[str, Any]], bytes]:
+        """`encode` bound to one target, for a loop that writes many records of one kind."""
+        writer = self._targets.get(target) or self._resolve(target)
+        fast = writer.fast
+        write = self._write
+
+        def encode(record: Mapping[str, Any]) -> bytes:
+            if fast is not None:
+                try:
+                    return fast(record)
+                except Exception:  # the general path decides, errors included
+                    pass
+            return write(writer, record, general=True)
+
+        return encode
 
     def _resolve(self, target: object) -> _Writer:
         """The writer of a prefixed topic or subject (`t1a2b.waymark.events.v1-value`)."""
@@ -171,7 +198,12 @@ class AvroCodec:
         """Encode a wire model with its own schema."""
         return self.encode(type(model), model.to_avro())
 
-    def _write(self, writer: _Writer, record: Mapping[str, Any]) -> bytes:
+    def _write(self, writer: _Writer, record: Mapping[str, Any], general: bool = False) -> bytes:
+        if writer.fast is not None and not general:
+            try:
+                return writer.fast(record)
+            except Exception:  # the general path below decides, errors included
+                pass
         out = dict(record) if writer.json_fields else record
         buffer = BytesIO()
         buffer.write(writer.header)
@@ -192,6 +224,33 @@ class AvroCodec:
         reader = self._readers.get(schema_id)
         if reader is None:
             raise CodecError(f"unknown schema id {schema_id}", schema_id=schema_id)
+        record = self._read_fast(reader, data)
+        if record is None:
+            record = self._read(reader, schema_id, data)
+        for name in reader.json_fields:
+            value = record.get(name)
+            if value is not None:
+                try:
+                    record[name] = load_json(value)
+                except ValueError as exc:
+                    reason = f"field {name} of {reader.name} holds no valid JSON: {exc}"
+                    raise CodecError(reason, schema_id=schema_id) from exc
+        return Decoded(reader.name, record)
+
+    @staticmethod
+    def _read_fast(reader: _Reader, data: bytes) -> dict[str, Any] | None:
+        """The record through the compiled reader; None when the general path must decide."""
+        if reader.fast is None:
+            return None
+        try:
+            record, end = reader.fast(data, HEADER_SIZE)
+        except Exception:  # truncated, corrupt or unusual: fastavro reads it or says why
+            return None
+        return record if end == len(data) else None
+
+    @staticmethod
+    def _read(reader: _Reader, schema_id: int, data: bytes) -> dict[str, Any]:
+        """The record through fastavro, with schema resolution; CodecError saying what is wrong."""
         buffer = BytesIO(data)
         buffer.seek(HEADER_SIZE)
         try:
@@ -206,15 +265,7 @@ class AvroCodec:
                 f"{extra} bytes after the end of the {reader.name} record (schema id {schema_id})"
             )
             raise CodecError(reason, schema_id=schema_id)
-        for name in reader.json_fields:
-            value = record.get(name)
-            if value is not None:
-                try:
-                    record[name] = load_json(value)
-                except ValueError as exc:
-                    reason = f"field {name} of {reader.name} holds no valid JSON: {exc}"
-                    raise CodecError(reason, schema_id=schema_id) from exc
-        return Decoded(reader.name, record)
+        return record
 
     def decode_model(self, data: bytes | None) -> WireModel:
         """Decode a value to its wire model."""

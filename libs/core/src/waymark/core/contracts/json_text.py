@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 __all__ = ["canonical_json", "definition_checksum", "dump_json", "load_json"]
 
 # Built once: json.dumps with keyword arguments builds a new encoder on every call.
@@ -23,8 +25,17 @@ def dump_json(value: Any) -> str:
 
 
 def load_json(text: str) -> Any:
-    """The value of a JSON field."""
-    return {} if text == "{}" else _DECODER.decode(text)
+    """The value of a JSON field.
+
+    orjson reads it when it can (about three times as fast); what it refuses (NaN, integers
+    beyond 64 bits, lone surrogates) the standard parser reads or rejects, as before.
+    """
+    if text == "{}":
+        return {}
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _DECODER.decode(text)
 
 
 def canonical_json(value: Any) -> str:

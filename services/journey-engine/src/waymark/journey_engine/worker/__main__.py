@@ -8,6 +8,7 @@ import signal
 import sys
 
 from waymark.core.observability.logging import configure_logging
+from waymark.core.observability.runtime import tune_gc
 from waymark.core.settings import KafkaSettings, SettingsError, load_settings
 from waymark.journey_engine.worker.app import EngineWorker
 from waymark.journey_engine.worker.settings import WorkerSettings
@@ -33,6 +34,7 @@ def main() -> None:
     # `kill -USR1 <pid>` prints every thread's stack: the way to see what a stuck worker does.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tune_gc(settings.gc_threshold)
     asyncio.run(_run(settings, kafka))
 
 

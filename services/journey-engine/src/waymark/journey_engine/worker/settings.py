@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from waymark.core.observability.runtime import DEFAULT_GC_THRESHOLD
 from waymark.core.settings import ServiceSettings
 
 __all__ = ["WorkerSettings"]
@@ -32,4 +33,8 @@ class WorkerSettings(ServiceSettings):
     marketing_expiry_hours: int = Field(default=24, ge=1, description="a marketing send expires")
     transactional_expiry_hours: int = Field(default=72, ge=1)
     session_timeout: float = Field(default=10.0, description="broker session timeout, seconds")
+    gc_threshold: tuple[int, int, int] = Field(
+        default=DEFAULT_GC_THRESHOLD,
+        description="the cyclic collector's thresholds, e.g. [50000, 20, 10] (JSON)",
+    )
     log_level: str = "INFO"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
 from waymark.core.contracts import (
+    MODELS,
     AvroCodec,
     CodecError,
     CustomerEvent,
@@ -47,72 +49,84 @@ SCHEDULE_TIMER = "schedule/"
 """Ticks whose timer id starts so enter one customer into a schedule-triggered journey."""
 
 
+_EVENT = CustomerEvent.SCHEMA_NAME
+_OUTCOME = DispatchOutcome.SCHEMA_NAME
+_TICK = Tick.SCHEMA_NAME
+
+
 class InputDecoder:
-    """Decodes a record of an input topic into the engine's typed input."""
+    """Decodes a record of an input topic into the engine's typed input.
+
+    Straight from the decoded fields, without building the wire model first: the worker
+    decodes every input, and the model would only be read once.
+    """
 
     def __init__(self, codec: AvroCodec) -> None:
         self._codec = codec
 
     def decode(self, topic: str, value: bytes | None) -> Input:
         """The input a record stands for; CodecError (to the DLQ) when it stands for none."""
-        model = self._codec.decode_model(value)
-        if isinstance(model, CustomerEvent):
-            return _event_input(model)
-        if isinstance(model, DispatchOutcome):
+        name, record = self._codec.decode(value)
+        if name == _EVENT:
+            return _event_input(record)
+        if name == _OUTCOME:
             return Outcome(
-                model.outcome_id,
-                model.customer_id,
-                model.at,
-                model.status,
-                command_id=model.command_id,
-                journey_id=model.journey_id,
-                step_id=model.step_id,
-                channel=model.channel,
-                reason=model.reason,
+                record["outcome_id"],
+                record["customer_id"],
+                record["at"],
+                record["status"],
+                command_id=record["command_id"],
+                journey_id=record["journey_id"],
+                step_id=record["step_id"],
+                channel=record["channel"],
+                reason=record["reason"],
             )
-        if isinstance(model, Tick):
-            return _tick_input(model)
-        raise CodecError(f"a {type(model).__name__} is no input of the engine ({topic})")
+        if name == _TICK:
+            return _tick_input(
+                record["customer_id"], record["journey_id"], record["timer_id"], record["due_at"]
+            )
+        if name in MODELS:
+            raise CodecError(f"a {MODELS[name].__name__} is no input of the engine ({topic})")
+        raise CodecError(f"no wire model for {name}")
 
 
-def _event_input(event: CustomerEvent) -> Input:
-    if event.type == "identify":
-        return Identify(event.event_id, event.customer_id, event.timestamp, event.traits)
-    if event.type == "track":
-        if not event.name:
-            raise CodecError(f"track event {event.event_id} has no name")
-        return Track(
-            event.event_id, event.customer_id, event.timestamp, event.name, event.properties
-        )
-    if event.type == "consent":
-        if event.channel is None or event.granted is None:
-            raise CodecError(f"consent event {event.event_id} lacks channel or granted")
-        return Consent(
-            event.event_id, event.customer_id, event.timestamp, event.channel, event.granted
-        )
-    if not event.journey_id:
-        raise CodecError(f"api_trigger event {event.event_id} names no journey")
-    return ApiTrigger(
-        event.event_id, event.customer_id, event.timestamp, event.journey_id, event.properties
+def _event_input(event: dict[str, Any]) -> Input:
+    kind, event_id, customer_id, at = (
+        event["type"],
+        event["event_id"],
+        event["customer_id"],
+        event["timestamp"],
     )
+    if kind == "identify":
+        return Identify(event_id, customer_id, at, event["traits"])
+    if kind == "track":
+        if not event["name"]:
+            raise CodecError(f"track event {event_id} has no name")
+        return Track(event_id, customer_id, at, event["name"], event["properties"])
+    if kind == "consent":
+        channel, granted = event["channel"], event["granted"]
+        if channel is None or granted is None:
+            raise CodecError(f"consent event {event_id} lacks channel or granted")
+        return Consent(event_id, customer_id, at, channel, granted)
+    if not event["journey_id"]:
+        raise CodecError(f"api_trigger event {event_id} names no journey")
+    return ApiTrigger(event_id, customer_id, at, event["journey_id"], event["properties"])
 
 
-def _tick_input(tick: Tick) -> Input:
-    if tick.timer_id.startswith(CATALOG_TIMER):
-        _, journey_id, change, version = tick.timer_id.split("/", 3)
+def _tick_input(customer_id: str, journey_id: str, timer_id: str, due_at: datetime) -> Input:
+    if timer_id.startswith(CATALOG_TIMER):
+        _, changed, change, version = timer_id.split("/", 3)
         return CatalogChange(
-            f"catalog:{tick.timer_id}",
-            tick.customer_id,
-            tick.due_at,
-            journey_id,
+            f"catalog:{timer_id}",
+            customer_id,
+            due_at,
+            changed,
             change,  # type: ignore[arg-type]
             int(version) if version.isdigit() else None,
         )
-    if tick.timer_id.startswith(SCHEDULE_TIMER):
-        return ScheduleTick(
-            f"sched:{tick.timer_id}", tick.customer_id, tick.due_at, tick.journey_id
-        )
-    return TimerTick(f"tick:{tick.timer_id}", tick.customer_id, tick.due_at, tick.timer_id)
+    if timer_id.startswith(SCHEDULE_TIMER):
+        return ScheduleTick(f"sched:{timer_id}", customer_id, due_at, journey_id)
+    return TimerTick(f"tick:{timer_id}", customer_id, due_at, timer_id)
 
 
 def catalog_tick(
@@ -163,6 +177,7 @@ class OutputEncoder:
         transactional_expiry: timedelta = timedelta(hours=72),
     ) -> None:
         self._codec = codec
+        self._write_transition = codec.encoder(JourneyTransition)
         self._expiry = {"marketing": marketing_expiry, "transactional": transactional_expiry}
 
     def command(self, cmd: SendCommand, cause: Input) -> Record:
@@ -200,31 +215,47 @@ class OutputEncoder:
         return Record(topic, cmd.customer_id.encode(), self._codec.encode_model(wire))
 
     def transition(self, tr: Transition, input_id: str, seq: int) -> Record:
-        """The JourneyTransition record; its id is stable across replays of the same input.
+        """The JourneyTransition record; its id is stable across replays of the same input."""
+        ((key, value),) = self.transitions([tr], input_id, seq)
+        return Record(names.TRANSITIONS, key, value)
+
+    def transitions(
+        self, transitions: Sequence[Transition], input_id: str, first: int = 0
+    ) -> list[tuple[bytes, bytes]]:
+        """(key, value) of the JourneyTransition records of one input's decision, numbered
+        from `first`; each id is stable across replays of the same input.
 
         Written as the fields JourneyTransition.to_avro() gives, without building the model
         first: the worker writes one or two of these per input. The engine's clock is aware
-        UTC, which the model would check.
+        UTC, which the model would check. One decision's transitions are all one customer's.
         """
-        digest = sha256(f"{tr.customer_id}\x1f{input_id}\x1f{seq}".encode()).hexdigest()[:32]
-        split_path, control = _split_details(tr)
-        fields = {
-            "transition_id": digest,
-            "customer_id": tr.customer_id,
-            "journey_id": tr.journey_id,
-            "journey_version": tr.journey_version,
-            "entry_id": tr.entry_id,
-            "kind": tr.kind,
-            "milestone_id": tr.milestone_id,
-            "step_id": tr.step_id,
-            "reason": tr.reason,
-            "split_path": split_path,
-            "control": control,
-            "at": tr.at,
-            "input_id": input_id,
-        }
-        key = tr.customer_id.encode()
-        return Record(names.TRANSITIONS, key, self._codec.encode(JourneyTransition, fields))
+        out = []
+        write = self._write_transition
+        stem: Any = None
+        for seq, tr in enumerate(transitions, first):
+            if stem is None:
+                stem = sha256(f"{tr.customer_id}\x1f{input_id}\x1f".encode())
+                key = tr.customer_id.encode()
+            digest = stem.copy()
+            digest.update(str(seq).encode())
+            split_path, control = _split_details(tr)
+            fields = {
+                "transition_id": digest.hexdigest()[:32],
+                "customer_id": tr.customer_id,
+                "journey_id": tr.journey_id,
+                "journey_version": tr.journey_version,
+                "entry_id": tr.entry_id,
+                "kind": tr.kind,
+                "milestone_id": tr.milestone_id,
+                "step_id": tr.step_id,
+                "reason": tr.reason,
+                "split_path": split_path,
+                "control": control,
+                "at": tr.at,
+                "input_id": input_id,
+            }
+            out.append((key, write(fields)))
+        return out
 
     def tick(self, tick: Tick) -> Record:
         """A Tick record keyed by its customer."""
