@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import math
 import os
 import platform
 import socket
@@ -89,14 +90,20 @@ class Result:
     def figures(self) -> dict[str, Any]:
         """The scenario's figures for the JSON report."""
         ordered = sorted(self.latencies)
+        cpu = self.cpu_ms_per_request()
         return {
             "scenario": "single events" if self.name == "/v1/track" else "batches of 100",
             "clients": self.clients,
             "events_per_s": round(self.events / self.seconds),
             "p50_ms": round(statistics.median(ordered) * 1000, 1),
             "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+            "server_cpu_ms_per_request": round(cpu, 3) if math.isfinite(cpu) else None,
             "refused": self.refused,
         }
+
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU time (user + system) per answered request, in milliseconds."""
+        return self.server_cpu / self.requests * 1000 if self.requests else float("nan")
 
     def line(self) -> str:
         """One line of the report."""
@@ -109,7 +116,7 @@ class Result:
             f"events/s {self.requests / self.seconds:>7,.0f} req/s  p50 {p50:6.1f} ms  "
             f"p99 {p99:6.1f} ms  CPU server {self.server_cpu / self.seconds:4.0%} "
             f"client {self.client_cpu / self.seconds:4.0%}  {per_cpu:>7,.0f} events/server "
-            f"CPU-s  ({self.refused} non-202)"
+            f"CPU-s  {self.cpu_ms_per_request():.3f} server CPU-ms/req  ({self.refused} non-202)"
         )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Request, Response
@@ -19,8 +18,17 @@ from waymark.trigger_ingest.calls import (
     TrackCall,
     TriggerCall,
 )
+from waymark.trigger_ingest.event_routes import (
+    BATCH_PATH,
+    CALL_PATHS,
+    JOURNEY_ID,
+    TRIGGER_PATH,
+    DirectEventRoutes,
+    EventAnswers,
+    Limits,
+)
 from waymark.trigger_ingest.http import RequestMetrics, install_error_handlers, read_body
-from waymark.trigger_ingest.intake import CallKind, EventIntake
+from waymark.trigger_ingest.intake import EventIntake
 from waymark.trigger_ingest.openapi import install_openapi, request_body
 from waymark.trigger_ingest.publisher import Publisher
 from waymark.trigger_ingest.refusals import ErrorBody
@@ -33,19 +41,11 @@ from waymark.trigger_ingest.write_keys import WriteKeys
 
 __all__ = ["Limits", "Receipt", "WebhookAnswer", "create_app"]
 
-JOURNEY_ID = r"^[a-z0-9-]{3,64}$"
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Body size limits per route family."""
-
-    event_bytes: int
-    batch_bytes: int
-
 
 class Receipt(BaseModel):
     """Answer of an accepted call: every event is on the broker."""
+
+    # It documents the 202; `event_routes.receipt` writes its JSON without building it.
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -101,48 +101,45 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    answers = EventAnswers(events, limits)
+    # Added last, so outermost of the two: event POSTs are answered (and counted) before the
+    # router; the routes below declare them and answer what the direct lane passes on.
     app.add_middleware(RequestMetrics)
+    app.add_middleware(DirectEventRoutes, answers=answers, write_keys=write_keys)
 
     app.state.write_keys = write_keys
 
-    async def accept(request: Request, kind: CallKind, who: str, journey: str | None) -> Receipt:
-        """Read the bounded body and hand the call to the intake."""
-        raw = await read_body(request, limits.event_bytes)
-        ids = await events.call(kind, raw, source=who, journey_id=journey)
-        return Receipt(accepted=len(ids), message_ids=ids)
-
+    # The endpoints return the prebuilt 202 (see `receipt`); `response_model` documents it.
     common: dict[str, Any] = {"status_code": 202, "response_model": Receipt, "responses": _ERRORS}
 
     @app.post("/v1/identify", openapi_extra=request_body(IdentifyCall), **common)
-    async def identify(request: Request, who: Writer) -> Receipt:
+    async def identify(request: Request, who: Writer) -> Response:
         """Set traits of a customer."""
-        return await accept(request, "identify", who, None)
+        return await answers.call(request, "identify", who, None)
 
     @app.post("/v1/track", openapi_extra=request_body(TrackCall), **common)
-    async def track(request: Request, who: Writer) -> Receipt:
+    async def track(request: Request, who: Writer) -> Response:
         """Report something a customer did."""
-        return await accept(request, "track", who, None)
+        return await answers.call(request, "track", who, None)
 
     @app.post("/v1/consent", openapi_extra=request_body(ConsentCall), **common)
-    async def consent(request: Request, who: Writer) -> Receipt:
+    async def consent(request: Request, who: Writer) -> Response:
         """Grant or withdraw marketing consent on a channel."""
-        return await accept(request, "consent", who, None)
+        return await answers.call(request, "consent", who, None)
 
-    @app.post("/v1/journeys/{id}/trigger", openapi_extra=request_body(TriggerCall), **common)
+    @app.post(TRIGGER_PATH, openapi_extra=request_body(TriggerCall), **common)
     async def trigger(
         request: Request,
         who: Writer,
         journey_id: Annotated[str, Path(alias="id", pattern=JOURNEY_ID)],
-    ) -> Receipt:
+    ) -> Response:
         """Enter a customer into an api-triggered journey; `properties` is `entry.properties`."""
-        return await accept(request, "api_trigger", who, journey_id)
+        return await answers.call(request, "api_trigger", who, journey_id)
 
-    @app.post("/v1/batch", openapi_extra=request_body(BatchCall), **common)
-    async def batch(request: Request, who: Writer) -> Receipt:
+    @app.post(BATCH_PATH, openapi_extra=request_body(BatchCall), **common)
+    async def batch(request: Request, who: Writer) -> Response:
         """Accept up to 1,000 calls at once: all of them, or none with each bad one named."""
-        raw = await read_body(request, limits.batch_bytes)
-        ids = await events.batch(raw, source=who)
-        return Receipt(accepted=len(ids), message_ids=ids)
+        return await answers.batch(request, who)
 
     @app.post(
         "/v1/webhooks/{provider}",
@@ -194,12 +191,6 @@ def create_app(
             SmsEvent,
             PushEvent,
         ],
-        write_key_paths=[
-            "/v1/identify",
-            "/v1/track",
-            "/v1/consent",
-            "/v1/batch",
-            "/v1/journeys/{id}/trigger",
-        ],
+        write_key_paths=[*CALL_PATHS, BATCH_PATH, TRIGGER_PATH],
     )
     return app

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, Protocol
 
+import prometheus_client
 import structlog
 from aiokafka.errors import KafkaError
 
@@ -97,6 +98,7 @@ class KafkaPublisher:
         self._task: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()
         self._failed_probes = 0
+        self._latencies: dict[str, prometheus_client.Histogram] = {}
 
     @property
     def ready(self) -> bool:
@@ -160,7 +162,8 @@ class KafkaPublisher:
             ) from None
         finally:
             # Records never handed over have no future to release them.
-            self._set_pending(self._pending - (len(records) - len(futures)))
+            if len(futures) < len(records):
+                self._set_pending(self._pending - (len(records) - len(futures)))
         failed = [f.exception() for f in futures if f.cancelled() or f.exception() is not None]
         if failed:
             self._retire(generation, str(failed[0]) or type(failed[0]).__name__)
@@ -169,7 +172,7 @@ class KafkaPublisher:
             )
         elapsed = time.perf_counter() - started
         for topic in {r.topic for r in records}:
-            PRODUCE_LATENCY.labels(service=_SERVICE, topic=topic).observe(elapsed)
+            self._latency(topic).observe(elapsed)
 
     async def close(self, grace: float) -> None:
         """Flush what the producer still holds, at most `grace` seconds, then stop it."""
@@ -190,6 +193,14 @@ class KafkaPublisher:
             await self._stop(generation, max(1.0, grace / 3))
         if self._retiring:
             await asyncio.gather(*self._retiring, return_exceptions=True)
+
+    def _latency(self, topic: str) -> prometheus_client.Histogram:
+        # `labels()` takes a lock and builds a key per call; ingest writes to two topics.
+        histogram = self._latencies.get(topic)
+        if histogram is None:
+            histogram = PRODUCE_LATENCY.labels(service=_SERVICE, topic=topic)
+            self._latencies[topic] = histogram
+        return histogram
 
     def _refuse(
         self, reason: str, kind: str, records: Sequence[OutgoingRecord]

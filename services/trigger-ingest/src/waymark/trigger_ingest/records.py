@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import prometheus_client
+
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.contracts import AvroCodec, CodecError, CustomerEvent, DispatchOutcome
 from waymark.core.observability.metrics import INGEST_EVENTS
@@ -33,6 +35,8 @@ which can triple unicode-heavy text, and this bound keeps even that off the brok
 Clock = Callable[[], datetime]
 """Now, as an aware UTC datetime; injected so tests can fix it."""
 
+_ACCEPTED: dict[str, prometheus_client.Counter] = {}
+
 
 def new_event_id() -> str:
     """An event id for a call that came without a messageId."""
@@ -41,8 +45,19 @@ def new_event_id() -> str:
 
 def count_accepted(records: Sequence[OutgoingRecord]) -> None:
     """Count records the broker acknowledged, by type."""
+    if len(records) == 1:
+        _accepted(records[0].kind).inc()
+        return
     for kind, count in Counter(record.kind for record in records).items():
-        INGEST_EVENTS.labels(type=kind).inc(count)
+        _accepted(kind).inc(count)
+
+
+def _accepted(kind: str) -> prometheus_client.Counter:
+    # `labels()` takes a lock and builds a key per call; the kinds are a handful.
+    counter = _ACCEPTED.get(kind)
+    if counter is None:
+        counter = _ACCEPTED[kind] = INGEST_EVENTS.labels(type=kind)
+    return counter
 
 
 def to_millis(moment: datetime) -> int:
