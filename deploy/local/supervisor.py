@@ -285,11 +285,9 @@ def template_body(entry: dict[str, Any]) -> dict[str, Any]:
             parts["sms"] = {"body": f"{title}: reply STOP to opt out"}
         elif channel == "push":
             parts["push"] = {"title": title, "body": f"{title} — open the app"}
-    if not parts:
-        # A webhook send posts the command's context and renders nothing, but activation
-        # checks that every send's template is in the store, and the store refuses a template
-        # without an email, SMS or push part: a text part that is never rendered lets it in.
-        parts["email"] = {"subject": title, "text": f"{title} (sent as a webhook)."}
+        elif channel == "webhook":
+            # Nothing to render: a webhook send posts the command's context, signed.
+            parts["webhook"] = {}
     return {"id": tid, "category": entry["category"], "channels": parts}
 
 

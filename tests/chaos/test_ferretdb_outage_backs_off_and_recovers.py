@@ -1,5 +1,6 @@
 """Stop FerretDB for 30 s under load: dispatch and analytics back off (no crash, no restart),
-recover by themselves when it is back, and nothing is lost or sent twice."""
+say they are not ready while it is away, recover by themselves when it is back, and nothing is
+lost or sent twice."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ async def test_ferretdb_outage_backs_off_and_recovers(
     assert alive_while_down, f"services that died while FerretDB was down: {platform.dead()}"
     # Analytics says it cannot apply batches (its readiness) instead of pretending.
     assert down["analytics"].get(503, 0) > 0, "analytics stayed ready without its database"
+    assert down["dispatch"].get(503, 0) > 0, "dispatch stayed ready without its database"
     # Dispatch waited and tried again (the same process, see below) instead of giving up.
     assert store_retries > 0, "dispatch never retried a MongoDB operation"
     check_guarantee(truth, counted)

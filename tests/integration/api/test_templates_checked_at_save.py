@@ -82,6 +82,34 @@ async def test_syntax_errors_are_400_naming_every_field(api: Api) -> None:
     assert {"category", "channels"} <= fields
 
 
+async def test_a_webhook_only_template_is_created_and_sent_by_a_live_journey(api: Api) -> None:
+    hook = {"id": "crm-escalation", "category": "marketing", "channels": {"webhook": {}}}
+    response = await api.as_role("editor", "POST", "/v1/templates", json=hook)
+    assert response.status_code == 201, response.text
+    got = (await api.as_role("viewer", "GET", "/v1/templates/crm-escalation")).json()
+    assert got["channels"] == {"email": None, "sms": None, "push": None, "webhook": {}}
+
+    await api.create_templates("welcome-email", "nudge-sms")
+    document = journey_document("escalates")
+    document["milestones"][0]["steps"].append(
+        {"id": "escalate", "send": {"channel": "webhook", "template": "crm-escalation"}}
+    )
+    assert (await api.as_role("editor", "POST", "/v1/journeys", json=document)).status_code == 201
+    activated = await api.as_role("editor", "POST", "/v1/journeys/escalates/activate")
+    assert activated.status_code == 200, activated.text
+
+
+async def test_a_template_without_any_part_is_refused_naming_channels(api: Api) -> None:
+    for channels in ({}, {"email": None, "sms": None, "push": None, "webhook": None}):
+        empty = {"id": "t-empty", "category": "marketing", "channels": channels}
+        response = await api.as_role("editor", "POST", "/v1/templates", json=empty)
+        assert response.status_code == 422, response.text
+        [error] = response.json()["errors"]
+        assert error["field"] == "channels"
+        assert "at least one channel part" in error["reason"]
+    assert (await api.as_role("viewer", "GET", "/v1/templates/t-empty")).status_code == 404
+
+
 async def test_template_sent_by_a_live_journey_cannot_be_deleted(api: Api) -> None:
     await api.create_templates("welcome-email", "nudge-sms")
     await api.as_role("editor", "POST", "/v1/journeys", json=journey_document("uses-templates"))

@@ -39,7 +39,7 @@ async def test_probes_and_metrics_answer_while_running(
             metrics = await client.get(f"{base}/metrics")
     assert health.status_code == 200
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready"}
+    assert ready.json() == {"ready": True, "checks": {"kafka": "ok", "mongo": "ok", "lanes": "ok"}}
     assert metrics.status_code == 200
     assert 'waymark_dispatch_outcomes_total{channel="email",lane="transactional"' in metrics.text
     assert "waymark_dispatch_send_seconds_bucket" in metrics.text

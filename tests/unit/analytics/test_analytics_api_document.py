@@ -8,10 +8,11 @@ from typing import Any
 from waymark.analytics.app import create_app
 from waymark.analytics.queries import Reader
 from waymark.analytics.views import Views
+from waymark.core.adapters.readiness import Readiness
 
 
-async def _ready() -> list[str]:
-    return []
+async def _ready() -> Readiness:
+    return Readiness({})
 
 
 def _document() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The shared Template model: a category, at least one channel part, `_id` in MongoDB."""
+"""The shared Template model: a category, at least one channel part (a webhook part alone is
+one), `_id` in MongoDB."""
 
 from __future__ import annotations
 
@@ -30,6 +31,37 @@ def test_a_template_round_trips_through_its_document() -> None:
     assert Template.from_document(document) == template
 
 
+def test_a_webhook_only_template_is_valid_and_round_trips() -> None:
+    template = Template.model_validate(
+        {"id": "crm-escalation", "category": "transactional", "channels": {"webhook": {}}}
+    )
+    assert template.channels.webhook is not None
+    assert (template.channels.email, template.channels.sms, template.channels.push) == (
+        None,
+        None,
+        None,
+    )
+    document = template.to_document()
+    assert document["channels"]["webhook"] == {}
+    assert Template.from_document(document) == template
+
+
+def test_a_document_without_a_webhook_part_has_no_webhook_key() -> None:
+    template = Template.model_validate(
+        {"id": "t", "category": "marketing", "channels": {"sms": {"body": "x"}}}
+    )
+    # A dispatcher that predates the webhook part still reads the document.
+    assert "webhook" not in template.to_document()["channels"]
+
+
+def test_a_template_without_any_part_is_refused_naming_channels() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Template.model_validate({"id": "t", "category": "marketing", "channels": {}})
+    [error] = refused.value.errors()
+    assert error["loc"] == ("channels",)
+    assert "at least one channel part (email, sms, push or webhook)" in error["msg"]
+
+
 @pytest.mark.parametrize(
     "channels",
     [
@@ -37,6 +69,8 @@ def test_a_template_round_trips_through_its_document() -> None:
         {"email": {"subject": "no body"}},
         {"sms": {"body": ""}},
         {"fax": {"body": "x"}},
+        {"webhook": {"url": "https://example.org/hook"}},
+        {"webhook": None},
     ],
 )
 def test_invalid_channel_parts_are_refused(channels: dict[str, object]) -> None:

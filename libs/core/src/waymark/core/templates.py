@@ -14,8 +14,10 @@ A template is one MongoDB document in the `templates` collection, `_id` = the te
 ```
 
 Every string is a Jinja2 template rendered in a sandbox with the variables `profile`, `event`,
-`entry`, `journey` and, for marketing email, `unsubscribe_url`. `to_document`/`from_document`
-map `id` to and from `_id`.
+`entry`, `journey` and, for marketing email, `unsubscribe_url`. A `webhook` part (`{}`) has
+nothing to render: a webhook send posts the command's context, signed, and the receiver
+renders it; the part says the template may be sent on that channel, alone or beside others.
+`to_document`/`from_document` map `id` to and from `_id`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "Template",
     "TemplateCategory",
     "TemplateChannels",
+    "WebhookPart",
 ]
 
 TemplateCategory = Literal["marketing", "transactional"]
@@ -76,6 +79,13 @@ class PushPart(BaseModel):
     )
 
 
+class WebhookPart(BaseModel):
+    """A webhook: nothing to render, dispatch posts the command's context (see `webhook_document`
+    in channel-dispatch); present, it lets the template be sent on the `webhook` channel."""
+
+    model_config = _STRICT
+
+
 class TemplateChannels(BaseModel):
     """The parts of a template, one per channel it can be sent on."""
 
@@ -84,11 +94,14 @@ class TemplateChannels(BaseModel):
     email: EmailPart | None = None
     sms: SmsPart | None = None
     push: PushPart | None = None
+    webhook: WebhookPart | None = None
 
     @model_validator(mode="after")
     def _has_a_part(self) -> TemplateChannels:
-        if self.email is None and self.sms is None and self.push is None:
-            raise ValueError("a template needs at least one channel part (email, sms or push)")
+        if self.email is None and self.sms is None and self.push is None and self.webhook is None:
+            raise ValueError(
+                "a template needs at least one channel part (email, sms, push or webhook)"
+            )
         return self
 
 
@@ -109,6 +122,10 @@ class Template(BaseModel):
         """The MongoDB document: `_id` = id, datetimes kept as datetimes."""
         body = self.model_dump(mode="python")
         body["_id"] = body.pop("id")
+        if body["channels"]["webhook"] is None:
+            # Documents without a webhook part stay as they were, so a dispatcher that predates
+            # the part still reads them during a rolling update.
+            del body["channels"]["webhook"]
         return body
 
     @classmethod

@@ -22,17 +22,19 @@ from waymark.analytics.schemas import (
     JourneyTable,
     Lift,
     Messages,
+    ReadinessBody,
     TimeSeries,
     TimeseriesMetric,
 )
 from waymark.analytics.views import JourneyType, Views
+from waymark.core.adapters.readiness import Readiness
 from waymark.core.journeys.model import JOURNEY_ID_PATTERN
 from waymark.core.observability.metrics import render_metrics
 
 __all__ = ["Probes", "create_app"]
 
-Probes = tuple[Callable[[], list[str]], Callable[[], Awaitable[list[str]]]]
-"""(alive, ready): what is wrong with the process, and why it cannot serve yet."""
+Probes = tuple[Callable[[], list[str]], Callable[[], Awaitable[Readiness]]]
+"""(alive, ready): what is wrong with the process, and what each readiness check says."""
 
 JourneyId = Annotated[
     str,
@@ -80,11 +82,17 @@ def create_app(
         problems = alive()
         return _problems(503, problems) if problems else JSONResponse({"status": "ok"})
 
-    @app.get("/readyz", tags=["operations"], responses={503: {"model": ErrorBody}})
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        response_model=ReadinessBody,
+        responses={503: {"model": ReadinessBody, "description": "a check is not ok"}},
+    )
     async def readyz() -> Response:
-        """The catalog is loaded, the consumer is in its group and MongoDB answers; else 503."""
-        problems = await ready()
-        return _problems(503, problems) if problems else JSONResponse({"status": "ready"})
+        """MongoDB and Kafka answer, the catalog is loaded and the consumer is in its group
+        applying batches; else 503 naming the check that is not ok and why."""
+        verdict = await ready()
+        return JSONResponse(verdict.body(), status_code=verdict.status)
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
     async def metrics() -> Response:

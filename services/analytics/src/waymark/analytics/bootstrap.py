@@ -34,6 +34,14 @@ from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_
 from waymark.core.adapters.kafka.dlq import DeadLetterWriter
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.adapters.mongo import connect
+from waymark.core.adapters.readiness import (
+    OK,
+    DependencyChecks,
+    Probe,
+    Readiness,
+    kafka_metadata,
+    mongo_ping,
+)
 from waymark.core.contracts import AvroCodec
 from waymark.core.settings import KafkaSettings, MongoSettings
 
@@ -66,6 +74,7 @@ class Service:
     views: Views
     catalog: JourneyCatalog
     feed: CatalogFeed | None
+    checks: DependencyChecks = field(init=False)
     app: FastAPI = field(init=False)
     live: LiveConsumer | None = None
     consumer: AIOKafkaConsumer | None = None
@@ -78,20 +87,23 @@ class Service:
         """Why the process is broken for good (a restart is due); empty while it works."""
         return [f"consumer stopped: {self.failed}"] if self.failed else []
 
-    async def ready(self) -> list[str]:
-        """Why the service cannot serve yet; empty when it can."""
-        problems = self.alive()
-        try:
-            await self.store.ping()
-        except PyMongoError as exc:
-            problems.append(f"MongoDB does not answer: {exc}")
-        if self.feed is not None and not self.feed.ready.is_set():
-            problems.append("the journey catalog is still loading")
-        if self.feed is not None and (self.live is None or not self.live.consuming):
-            problems.append("the consumer has not joined its group")
-        if self.live is not None and self.live.failing:
-            problems.append(f"batches cannot be applied: {self.live.failing}")
-        return problems
+    async def ready(self) -> Readiness:
+        """MongoDB (and, when consuming, Kafka) answer, the catalog is loaded and the consumer
+        is in its group applying batches; each check says `ok` or why not."""
+        verdict = await self.checks.check()
+        if self.feed is None:
+            return verdict
+        catalog = OK if self.feed.ready.is_set() else "still loading"
+        return verdict.with_checks({"catalog": catalog, "consumer": self._consumer_state()})
+
+    def _consumer_state(self) -> str:
+        if self.failed:
+            return f"stopped: {self.failed}"
+        if self.live is None or not self.live.consuming:
+            return "not in its group yet"
+        if self.live.failing:
+            return f"batches cannot be applied: {self.live.failing}"
+        return OK
 
     def _wire_consumer(self) -> LiveConsumer:
         kafka, settings = self.kafka, self.settings
@@ -212,6 +224,15 @@ def build_service(
         catalog=catalog,
         feed=feed,
     )
+    probes: dict[str, Probe] = {"mongo": mongo_ping(client)}
+    if feed is not None:
+        # The DLQ producer is made when the service starts; until it connects, the probe asks
+        # the bootstrap servers itself.
+        probes["kafka"] = kafka_metadata(
+            lambda: service.producer.client if service.producer is not None else None,
+            kafka.bootstrap,
+        )
+    service.checks = DependencyChecks(probes)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

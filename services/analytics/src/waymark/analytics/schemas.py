@@ -26,6 +26,7 @@ __all__ = [
     "LiftInterval",
     "MessageRates",
     "Messages",
+    "ReadinessBody",
     "ReasonCount",
     "StepRow",
     "StepStatus",
@@ -51,6 +52,16 @@ class ErrorBody(BaseModel):
     """The body of every error response."""
 
     errors: list[FieldError]
+
+
+class ReadinessBody(BaseModel):
+    """Whether the service can serve, and what each check says: `ok`, or why not."""
+
+    ready: bool
+    checks: dict[str, str] = Field(
+        description="per dependency or part: `ok`, or the reason, e.g. `unreachable: ...`",
+        examples=[{"mongo": "ok", "kafka": "unreachable: not connected yet"}],
+    )
 
 
 class ReasonCount(BaseModel):

@@ -57,10 +57,6 @@ class Store:
             for keys in indexes:
                 await self.database[name].create_index(keys)
 
-    async def ping(self) -> None:
-        """Raise when the database does not answer."""
-        await self.database.command("ping")
-
     async def insert_new(self, collection: str, documents: Sequence[dict[str, Any]]) -> set[str]:
         """Insert each document unless its `_id` exists; the ids that were new.
 

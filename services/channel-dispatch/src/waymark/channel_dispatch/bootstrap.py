@@ -6,19 +6,14 @@ with what the environment says.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import structlog
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from pymongo import AsyncMongoClient
 
 from waymark.channel_dispatch.delivery import Provider
 from waymark.channel_dispatch.dispatcher import Dispatcher, PriorityGate
@@ -31,6 +26,7 @@ from waymark.channel_dispatch.rendering import Renderer, TemplateSource, mongo_t
 from waymark.channel_dispatch.resilience import AdaptiveRateLimit, Backoff, CircuitBreaker
 from waymark.channel_dispatch.senders.base import Sender
 from waymark.channel_dispatch.senders.factory import default_senders
+from waymark.channel_dispatch.service import Service
 from waymark.channel_dispatch.settings import DispatchSettings
 from waymark.channel_dispatch.suppression import SuppressionList
 from waymark.channel_dispatch.unsubscribe import UnsubscribeLinks
@@ -38,12 +34,11 @@ from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_
 from waymark.core.adapters.kafka.dlq import DeadLetterWriter
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.adapters.mongo import connect
+from waymark.core.adapters.readiness import DependencyChecks, kafka_metadata, mongo_ping
 from waymark.core.contracts import AvroCodec, Channel
 from waymark.core.settings import KafkaSettings, MongoSettings
 
 __all__ = ["SenderFactory", "Service", "build_service", "default_senders", "utc_now"]
-
-log = structlog.get_logger(__name__)
 
 SenderFactory = Callable[[DispatchSettings], Mapping[Channel, Sender[Any]]]
 _LANE_TOPICS: dict[LaneName, Topic] = {
@@ -55,84 +50,6 @@ _LANE_TOPICS: dict[LaneName, Topic] = {
 def utc_now() -> datetime:
     """The wall clock in UTC."""
     return datetime.now(UTC)
-
-
-@dataclass
-class Service:
-    """A wired channel-dispatch: run it until `stopping` is set."""
-
-    settings: DispatchSettings
-    ledger: Ledger
-    suppressions: SuppressionList
-    lanes: list[Lane]
-    mongo: AsyncMongoClient[dict[str, Any]]
-    producers: list[AIOKafkaProducer]
-    consumers: list[AIOKafkaConsumer]
-    senders: list[Sender[Any]]
-    app: web.Application
-    started: bool = False
-    runner: web.AppRunner | None = field(default=None)
-
-    def not_ready(self) -> list[str]:
-        """Why the service is not ready (empty when it is)."""
-        if not self.started:
-            return ["starting"]
-        return [f"lane {lane.name} not consuming" for lane in self.lanes if not lane.ready]
-
-    async def run(self, stopping: asyncio.Event) -> None:
-        """Start everything, consume until `stopping`, shut down in order; raise a lane failure."""
-        await self.ledger.ensure_indexes()
-        await self.ledger.beat()
-        await self.suppressions.load()
-        for producer in self.producers:
-            await producer.start()
-        for consumer in self.consumers:
-            await consumer.start()
-        self.runner = web.AppRunner(self.app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
-        await site.start()
-        self.started = True
-        log.info("dispatch_started", owner=self.ledger.owner, port=self.settings.http_port)
-        helpers = [
-            asyncio.create_task(self._heartbeat(stopping)),
-            asyncio.create_task(self.suppressions.keep_fresh(stopping)),
-        ]
-        lanes = [asyncio.create_task(lane.run(stopping)) for lane in self.lanes]
-        failures: list[BaseException] = []
-        try:
-            results = await asyncio.gather(*lanes, return_exceptions=True)
-            failures = [r for r in results if isinstance(r, BaseException)]
-        finally:
-            stopping.set()
-            await asyncio.gather(*helpers, return_exceptions=True)
-            if not failures:
-                # Every claim of this owner has its result: others need not wait for it.
-                with contextlib.suppress(Exception):
-                    await self.ledger.retire()
-            await self._close()
-        if failures:
-            raise failures[0]
-
-    async def _heartbeat(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=self.settings.heartbeat_s)
-            try:
-                await self.ledger.beat()
-            except Exception as exc:  # the next beat tries again; others wait a stale period
-                log.warning("heartbeat_failed", error=str(exc))
-
-    async def _close(self) -> None:
-        for consumer in self.consumers:
-            await consumer.stop()
-        for producer in self.producers:
-            await producer.stop()
-        for sender in self.senders:
-            await sender.close()
-        if self.runner is not None:
-            await self.runner.cleanup()
-        await self.mongo.close()
 
 
 def build_service(
@@ -250,8 +167,14 @@ def build_service(
         consumers=consumers,
         senders=all_senders,
         app=web.Application(),
+        checks=DependencyChecks(
+            {
+                "kafka": kafka_metadata(lambda: plain.client, kafka.bootstrap),
+                "mongo": mongo_ping(client),
+            }
+        ),
     )
-    service.app = http_app([service], unsubscriber)
+    service.app = http_app(service.readiness, unsubscriber)
     return service
 
 

@@ -8,11 +8,10 @@ the body `List-Unsubscribe=One-Click` — suppresses the address for marketing a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from hashlib import blake2b
 from html import escape
-from typing import Protocol
 
 import structlog
 from aiohttp import web
@@ -21,10 +20,11 @@ from aiokafka import AIOKafkaProducer
 from waymark.channel_dispatch.model import WAYMARK
 from waymark.channel_dispatch.suppression import SuppressionList
 from waymark.channel_dispatch.unsubscribe import UnsubscribeLinks, UnsubscribeRequest
+from waymark.core.adapters.readiness import Readiness
 from waymark.core.contracts import AvroCodec, Channel, DispatchOutcome
 from waymark.core.observability.metrics import DISPATCH_UNSUBSCRIBES, render_metrics
 
-__all__ = ["Readiness", "Unsubscriber", "http_app"]
+__all__ = ["Unsubscriber", "http_app"]
 
 log = structlog.get_logger(__name__)
 
@@ -32,14 +32,6 @@ _CHANNELS: frozenset[str] = frozenset({"email", "sms", "push", "webhook"})
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">{body}</body></html>"""
-
-
-class Readiness(Protocol):
-    """Something that can say whether it is ready, and why not."""
-
-    def not_ready(self) -> list[str]:
-        """Reasons the service is not ready; empty when it is."""
-        ...
 
 
 class Unsubscriber:
@@ -92,18 +84,19 @@ class Unsubscriber:
         )
 
 
-def http_app(readiness: Sequence[Readiness], unsubscriber: Unsubscriber | None) -> web.Application:
-    """The aiohttp application of the HTTP surface."""
+def http_app(
+    readiness: Callable[[], Awaitable[Readiness]], unsubscriber: Unsubscriber | None
+) -> web.Application:
+    """The aiohttp application of the HTTP surface; `/readyz` answers what `readiness` says."""
     app = web.Application(client_max_size=64 * 1024)
 
     async def healthz(_: web.Request) -> web.Response:
+        # Liveness only: a broker or database outage is readiness' business, not a restart's.
         return web.json_response({"status": "ok"})
 
     async def readyz(_: web.Request) -> web.Response:
-        reasons = [reason for part in readiness for reason in part.not_ready()]
-        if reasons:
-            return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
-        return web.json_response({"status": "ready"})
+        verdict = await readiness()
+        return web.json_response(verdict.body(), status=verdict.status)
 
     async def metrics(_: web.Request) -> web.Response:
         body, content_type = render_metrics()
