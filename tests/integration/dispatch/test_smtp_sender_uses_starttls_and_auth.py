@@ -111,3 +111,13 @@ async def test_wrong_credentials_are_retryable_and_send_nothing(tls_server: Any)
     await sender.close()
     assert caught.value.reason == "smtp_auth"
     assert recorder.received == []
+
+
+@pytest.fixture(scope="module", params=["asyncio", "uvloop"])
+def event_loop_policy(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoopPolicy:
+    """Both loops: the dispatcher runs on uvloop where it is installed, asyncio elsewhere."""
+    if request.param == "uvloop":
+        import uvloop
+
+        return uvloop.EventLoopPolicy()
+    return asyncio.DefaultEventLoopPolicy()

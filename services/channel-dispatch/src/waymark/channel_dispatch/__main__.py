@@ -12,6 +12,7 @@ import structlog
 from waymark.channel_dispatch.bootstrap import build_service
 from waymark.channel_dispatch.settings import DispatchSettings
 from waymark.core.observability.logging import configure_logging
+from waymark.core.observability.runtime import run, tune_gc
 from waymark.core.settings import KafkaSettings, MongoSettings, SettingsError, load_settings
 
 __all__ = ["main"]
@@ -47,7 +48,8 @@ def main() -> None:
         # A marketing-only process yields the CPU to the transactional one on a shared host.
         os.nice(settings.nice)
     try:
-        asyncio.run(_serve(settings, kafka, mongo))
+        tune_gc()
+        run(_serve(settings, kafka, mongo))
     except Exception as exc:
         structlog.get_logger(__name__).error("dispatch_stopped", error=repr(exc))
         raise SystemExit(1) from None

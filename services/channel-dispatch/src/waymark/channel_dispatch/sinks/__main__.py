@@ -8,6 +8,7 @@ import logging
 import signal
 
 from waymark.channel_dispatch.sinks.running import Sinks
+from waymark.core.observability.runtime import run, tune_gc
 
 __all__ = ["main"]
 
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("the sinks listen on loopback only")
     # aiosmtpd logs every command at INFO: too much for a sink measured at thousands/s.
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_serve(args.host, args.smtp_port, args.http_port))
+    tune_gc()
+    run(_serve(args.host, args.smtp_port, args.http_port))
 
 
 if __name__ == "__main__":
