@@ -20,6 +20,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 __all__ = ["MailFault", "MailStore", "ReceivedMail", "SinkHandler", "start_smtp_sink"]
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+# `<local@domain>` with a dot-atom local part and a plain domain, then the parameters.
+_PLAIN_PATH = re.compile(r"\s*<([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+)>(.*)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +139,32 @@ class SinkHandler:
         return f"250 2.0.0 OK: queued as {mail.seq}"
 
 
+class _SinkSMTP(SMTP):
+    """aiosmtpd's server, reading plain addresses without the email header parser.
+
+    aiosmtpd parses every MAIL and RCPT path with `email`'s RFC 5322 parser (and defines a
+    class on each call): a third of the sink's CPU while a sender is measured against it.
+    A plain `<local@domain>` is read with one regular expression; anything else still goes
+    through aiosmtpd's parser.
+    """
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        plain = _PLAIN_PATH.match(arg) if arg else None
+        if plain is not None:
+            local = plain.group(1).rpartition("@")[0]
+            dot_atom = not local.startswith(".") and not local.endswith(".") and ".." not in local
+            if dot_atom and (not self.local_part_limit or len(local) <= self.local_part_limit):
+                return plain.group(1), plain.group(2)
+        result: tuple[str | None, str | None] = super()._getaddr(arg)
+        return result
+
+
 async def start_smtp_sink(store: MailStore, host: str, port: int) -> asyncio.Server:
     """Listen for SMTP on `host:port` (port 0 picks a free one) and keep into `store`."""
     handler = SinkHandler(store)
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: SMTP(handler, hostname="waymark-sink", data_size_limit=10 * 1024 * 1024),
+        lambda: _SinkSMTP(handler, hostname="waymark-sink", data_size_limit=10 * 1024 * 1024),
         host=host,
         port=port,
     )
