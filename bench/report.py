@@ -205,6 +205,14 @@ def _engine(results: Mapping[str, Any]) -> list[str]:
             ("engine worker, one process", f"{number(f['engine_per_s'])} inputs/s"),
             ("ratio engine / plain", number(f["ratio"])),
             (
+                "CPU per record: plain loop / engine",
+                f"{number(f.get('plain_cpu_us'), ' µs')} / {number(f.get('engine_cpu_us'), ' µs')}",
+            ),
+            (
+                "ratio of CPU per record (the rate ratio on a machine to itself)",
+                number(f.get("cpu_ratio")),
+            ),
+            (
                 f"{number(f['timers'])} timers due at one instant: all fired",
                 f"{f['timers_fired_s']} s",
             ),
@@ -331,10 +339,12 @@ def _ingest(results: Mapping[str, Any]) -> list[str]:
             number(s["events_per_s"]),
             number(s["p50_ms"], " ms"),
             number(s["p99_ms"], " ms"),
+            number(s.get("server_cpu_ms_per_request"), " ms"),
         )
         for s in f["scenarios"]
     ]
-    return [*out, *_table(("scenario", "events/s", "p50", "p99"), rows), ""]
+    header = ("scenario", "events/s", "p50", "p99", "server CPU per request")
+    return [*out, *_table(header, rows), ""]
 
 
 def render(results: Mapping[str, Any]) -> str:
