@@ -75,9 +75,10 @@ async def test_broker_restart_under_load_loses_nothing(
     assert while_down[503] > 0, "ingest did not answer 503 while the broker was down"
     assert while_down[202] == 0, "ingest accepted a call with no broker to write it to"
     assert down["ingest"].get(503, 0) > 0, "ingest stayed ready without a broker"
-    # Dispatch and analytics say they cannot reach the broker instead of pretending.
+    # Dispatch, analytics and the worker say they cannot reach the broker instead of pretending.
     assert down["dispatch"].get(503, 0) > 0, "dispatch stayed ready without a broker"
     assert down["analytics"].get(503, 0) > 0, "analytics stayed ready without a broker"
+    assert down["worker"].get(503, 0) > 0, "the engine worker stayed ready without a broker"
     assert len(traffic.accepted) == 4 * CUSTOMERS + sum(c.payments for c in truth.customers)
     check_guarantee(truth, counted)
 

@@ -143,6 +143,11 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _items(value: Any) -> list[Any]:
+    # A definition that no longer parses may hold anything where a list belongs.
+    return value if isinstance(value, list) else []
+
+
 def _step(milestone_id: str, step: Mapping[str, Any]) -> StepOutline | None:
     step_id = _text(step.get("id"))
     if step_id is None:
@@ -173,12 +178,12 @@ def outline_of(record: JourneyVersion) -> JourneyOutline:
     definition = record.definition if isinstance(record.definition, dict) else {}
     milestones: list[tuple[str, str | None]] = []
     steps: list[StepOutline] = []
-    for milestone in definition.get("milestones") or []:
+    for milestone in _items(definition.get("milestones")):
         if not isinstance(milestone, dict) or not _text(milestone.get("id")):
             continue
         milestone_id = str(milestone["id"])
         milestones.append((milestone_id, _text(milestone.get("name"))))
-        for step in milestone.get("steps") or []:
+        for step in _items(milestone.get("steps")):
             outline = _step(milestone_id, step) if isinstance(step, dict) else None
             if outline is not None:
                 steps.append(outline)

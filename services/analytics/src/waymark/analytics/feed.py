@@ -2,7 +2,10 @@
 
 Goals are matched against customer events as they are consumed, so the catalog is read to the
 end before the first batch is applied (the live consumer and `rebuild` alike), and followed
-afterwards. A record that cannot be read is logged and skipped: the engine skips it too.
+afterwards. A record that is no JourneyVersion is logged, counted (`result="dlq"`) and skipped;
+the engine worker refuses it too and writes its one DLQ letter, so analytics, which reads the
+topic from its beginning at every start, writes none. A definition the engine would refuse is
+still outlined here, as far as it can be read: its version's results stay visible.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import asyncio
 from collections.abc import Callable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pymongo.errors import PyMongoError
 
 from waymark.analytics.catalog import JourneyCatalog
+from waymark.analytics.consumer import SERVICE
 from waymark.analytics.store import Store
-from waymark.core.contracts import AvroCodec, CodecError, JourneyVersion
+from waymark.core.adapters.readiness import cause_of
+from waymark.core.contracts import AvroCodec, JourneyVersion
+from waymark.core.observability.metrics import INPUTS
 
 __all__ = ["CatalogFeed"]
 
@@ -59,7 +65,7 @@ class CatalogFeed:
                 batch = await consumer.getmany(timeout_ms=200)
                 for records in batch.values():
                     for record in records:
-                        await self._apply(record.value, stopping)
+                        await self._apply(record, stopping)
                 if not self.ready.is_set() and await _caught_up(consumer, ends):
                     self.ready.set()
                     log.info("catalog_loaded", versions=len(self.catalog.versions))
@@ -68,15 +74,19 @@ class CatalogFeed:
         finally:
             await consumer.stop()
 
-    async def _apply(self, value: bytes | None, stopping: asyncio.Event) -> None:
-        if value is None:  # a tombstone: nothing to keep
+    async def _apply(self, raw: ConsumerRecord[bytes, bytes], stopping: asyncio.Event) -> None:
+        if raw.value is None:  # a tombstone: nothing to keep
             return
         try:
-            record = self._codec.decode_as(value, JourneyVersion)
-        except CodecError as exc:
-            log.error("journey_version_unreadable", error=str(exc))
+            record = self._codec.decode_as(raw.value, JourneyVersion)
+        except Exception as exc:  # whatever the bytes are, they are no journey version
+            self._skip(raw, "codec", exc)
             return
-        outline = self.catalog.apply(record)
+        try:
+            outline = self.catalog.apply(record)
+        except Exception as exc:  # an outline is best effort: never the end of the feed
+            self._skip(raw, "definition", exc)
+            return
         while True:
             try:
                 await self._store.save_outline(outline)
@@ -86,6 +96,19 @@ class CatalogFeed:
                 if stopping.is_set():
                     return
                 await asyncio.sleep(self._retry)
+
+    @staticmethod
+    def _skip(raw: ConsumerRecord[bytes, bytes], reason: str, exc: Exception) -> None:
+        INPUTS.labels(SERVICE, raw.topic, "dlq").inc()
+        # The first line only: a validation error goes on with the values it refused.
+        log.error(
+            "journey_version_unreadable",
+            topic=raw.topic,
+            partition=raw.partition,
+            offset=raw.offset,
+            reason=reason,
+            error=cause_of(exc).splitlines()[0][:200],
+        )
 
 
 async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:

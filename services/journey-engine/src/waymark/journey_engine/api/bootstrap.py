@@ -14,12 +14,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 
 from waymark.core.adapters.kafka.clients import durable_producer
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.adapters.mongo import connect
+from waymark.core.adapters.readiness import (
+    OK,
+    DependencyChecks,
+    Probe,
+    Readiness,
+    kafka_metadata,
+    mongo_ping,
+)
 from waymark.core.contracts import AvroCodec
 from waymark.core.settings import KafkaSettings, MongoSettings
 from waymark.journey_engine.api.auth import TokenAuth
@@ -28,6 +35,7 @@ from waymark.journey_engine.api.counts import AnalyticsCustomerCounts
 from waymark.journey_engine.api.lifecycle import CustomerCounts, Journeys, NoCustomerCounts
 from waymark.journey_engine.api.publisher import RecordSink, VersionPublisher
 from waymark.journey_engine.api.settings import ApiSettings
+from waymark.journey_engine.api.sink import ProducerSink
 from waymark.journey_engine.api.store import JourneyStore
 from waymark.journey_engine.api.template_store import TemplateStore
 from waymark.journey_engine.api.testsend import TestSends
@@ -38,24 +46,11 @@ _log = structlog.get_logger("waymark.journey_engine.api")
 
 REPAIR_INTERVAL_SECONDS = 60.0
 """How often the republish pass runs after start-up, so a failed publish is not left waiting."""
-_READY_TIMEOUT = 5.0
 
 
 def utc_now() -> datetime:
     """The wall clock, in UTC."""
     return datetime.now(UTC)
-
-
-async def _start_producer(producer: AIOKafkaProducer, attempts: int = 5) -> None:
-    for attempt in range(1, attempts + 1):
-        try:
-            await producer.start()
-            return
-        except Exception:  # aiokafka raises several connection errors
-            if attempt == attempts:
-                raise
-            _log.warning("kafka_unavailable_retrying", attempt=attempt)
-            await asyncio.sleep(min(2.0**attempt, 10.0))
 
 
 class _Repairs:
@@ -73,7 +68,11 @@ class _Repairs:
         except Exception as exc:  # the next round retries; readiness says why meanwhile
             _log.warning("journey_repair_failed", error=str(exc))
 
-    async def forever(self) -> None:
+    async def forever(self, connecting: ProducerSink | None) -> None:
+        if connecting is not None and not connecting.connected:
+            # The broker was away at start-up: the start-up pass runs as soon as it answers.
+            await connecting.keep_connecting()
+            await self.once()
         while True:
             await asyncio.sleep(self.interval)
             await self.once()
@@ -100,19 +99,25 @@ async def bootstrap(
     """Build the API's context, run the start-up republish pass, and close it all on exit.
 
     `sink` replaces the Kafka producer records are sent through (tests use it to play a
-    broker that is down); readiness then checks MongoDB only.
+    broker that is down); readiness then checks MongoDB only. A broker away at start-up does
+    not stop the API: it serves, not ready, while its producer keeps trying.
     """
     async with contextlib.AsyncExitStack() as stack:
         if database is None:
             client = connect(mongo)
             stack.push_async_callback(client.close)
             database = client[mongo.database]
-        producer: AIOKafkaProducer | None = None
+        # Each dependency is asked through the API's own client, within a second, the verdict
+        # reused for a moment: probes come often and a dependency that hangs must not hang them.
+        probes: dict[str, Probe] = {"mongo": mongo_ping(database.client)}
+        connecting: ProducerSink | None = None
         if sink is None:
             producer = durable_producer(kafka)
-            await _start_producer(producer)
             stack.push_async_callback(producer.stop)
-            sink = producer
+            probes["kafka"] = kafka_metadata(lambda: producer.client, kafka.bootstrap)
+            sink = connecting = ProducerSink(producer)
+            await connecting.connect()
+        checks = DependencyChecks(probes)
 
         codec = AvroCodec.static()
         store = JourneyStore(database)
@@ -124,8 +129,9 @@ async def bootstrap(
             store=store, sink=sink, topic=journeys_topic, codec=codec, clock=clock
         )
         repairs = _Repairs(publisher, repair_interval)
-        await repairs.once()
-        task = asyncio.create_task(repairs.forever(), name="journey-repair")
+        if connecting is None or connecting.connected:
+            await repairs.once()
+        task = asyncio.create_task(repairs.forever(connecting), name="journey-repair")
 
         async def stop_repairs() -> None:
             task.cancel()
@@ -134,20 +140,10 @@ async def bootstrap(
 
         stack.push_async_callback(stop_repairs)
 
-        async def ready() -> list[str]:
-            problems: list[str] = []
-            try:
-                await asyncio.wait_for(store.ping(), _READY_TIMEOUT)
-            except Exception as exc:  # any failure means not ready
-                problems.append(f"MongoDB does not answer: {exc}")
-            if producer is not None:
-                try:
-                    await asyncio.wait_for(producer.partitions_for(journeys_topic), _READY_TIMEOUT)
-                except Exception as exc:  # any failure means not ready
-                    problems.append(f"Kafka does not answer for {journeys_topic}: {exc}")
-            if not repairs.done:
-                problems.append("the start-up republish pass has not completed yet")
-            return problems
+        async def ready() -> Readiness:
+            verdict = await checks.check()
+            republish = OK if repairs.done else "the start-up pass has not completed yet"
+            return verdict.with_checks({"republish": republish})
 
         yield ApiContext(
             settings=settings,

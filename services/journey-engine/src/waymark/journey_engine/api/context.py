@@ -8,6 +8,7 @@ from datetime import datetime
 
 from fastapi import Request
 
+from waymark.core.adapters.readiness import Readiness
 from waymark.journey_engine.api.auth import TokenAuth
 from waymark.journey_engine.api.lifecycle import Journeys, TemplateCatalogSource
 from waymark.journey_engine.api.publisher import VersionPublisher
@@ -29,7 +30,7 @@ class ApiContext:
     templates: TemplateStore
     template_catalog: TemplateCatalogSource
     test_sends: TestSends
-    ready: Callable[[], Awaitable[list[str]]]
+    ready: Callable[[], Awaitable[Readiness]]
     clock: Callable[[], datetime]
 
 

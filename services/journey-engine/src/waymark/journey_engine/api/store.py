@@ -104,10 +104,6 @@ class JourneyStore:
         )
         await self._versions.create_index([("on_topic", ASCENDING)])
 
-    async def ping(self) -> None:
-        """Raise when MongoDB does not answer."""
-        await self._journeys.database.command("ping")
-
     # --- journeys
 
     async def insert(self, record: JourneyRecord) -> None:

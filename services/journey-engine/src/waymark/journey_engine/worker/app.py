@@ -19,21 +19,24 @@ ticks to the customer's input partition, decided like any other input.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, NamedTuple
 
 import structlog
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import IllegalStateError, KafkaError
 
 from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_consumer
-from waymark.core.adapters.kafka.dlq import DeadLetter, dlq_topic
+from waymark.core.adapters.kafka.dlq import DeadLetter, DeadLetterWriter, dlq_topic
 from waymark.core.adapters.kafka.topics import Topic, topic_name
+from waymark.core.adapters.readiness import OK, DependencyChecks, Readiness, kafka_metadata
 from waymark.core.contracts import AvroCodec, CodecError, Tick
 from waymark.core.engine import Catalog, CustomerState, Decision, decide, from_bytes, to_bytes
 from waymark.core.observability import metrics
@@ -58,6 +61,8 @@ __all__ = ["EngineWorker"]
 log = structlog.get_logger(__name__)
 
 _INPUTS = (Topic.EVENTS, Topic.OUTCOMES, Topic.TICKS)
+_START_RETRY_S = (0.5, 5.0)
+"""First and longest pause between attempts of a start-up step while the broker is away."""
 
 
 class _Batch:
@@ -126,7 +131,18 @@ class EngineWorker:
         self._schedule_marks: dict[str, datetime] = {}
         self._committed: dict[TopicPartition, int] = {}
         self._packed: PackedSender | None = None
+        self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        # Asked through the worker's own producer; before it has reached a broker, the probe
+        # asks the bootstrap servers itself.
+        self.checks = DependencyChecks(
+            {
+                "kafka": kafka_metadata(
+                    lambda: self._producer.client if self._producer is not None else None,
+                    kafka.bootstrap,
+                )
+            }
+        )
         self._stop = asyncio.Event()
         self._inflight: _InFlight | None = None
         self._input_counters: dict[tuple[str, str], Any] = {}
@@ -161,15 +177,22 @@ class EngineWorker:
         """Serve health pages, follow the catalog, then decide inputs until stop()."""
         runner = await start_web(self.settings.web_host, self.settings.web_port, self.ready)
         producer = durable_producer(self.kafka, linger_ms=2, max_batch_size=262144)
-        await producer.start()
+        self._producer = producer
         self._packed = PackedSender(producer)
         tasks: list[asyncio.Task[None]] = []
         try:
-            await ensure_changelog(self.kafka, self.changelog)
-            # A topic created a moment ago: wait until the producer knows its partitions.
-            await producer.partitions_for(self.changelog)
+            # A worker started while the broker is away waits, not ready, instead of exiting.
+            steps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+                ("Kafka producer", producer.start),
+                ("changelog topic", lambda: ensure_changelog(self.kafka, self.changelog)),
+                # A topic created a moment ago: wait until the producer knows its partitions.
+                ("changelog metadata", lambda: producer.partitions_for(self.changelog)),
+            ]
+            for what, step in steps:
+                if not await self._until_done(what, step):
+                    return
             tasks = [
-                asyncio.create_task(self.feed.run(), name="catalog-feed"),
+                asyncio.create_task(self.feed.run(DeadLetterWriter(producer)), name="catalog-feed"),
                 asyncio.create_task(self._fire_timers(), name="timers"),
                 asyncio.create_task(self._report_lag(), name="lag"),
             ]
@@ -190,6 +213,20 @@ class EngineWorker:
             await runner.cleanup()
             self.store.close()
             log.info("worker stopped")
+
+    async def _until_done(self, what: str, step: Callable[[], Awaitable[object]]) -> bool:
+        """Run a start-up step until it succeeds; False when stop() comes first."""
+        pause = _START_RETRY_S[0]
+        while not self._stop.is_set():
+            try:
+                await step()
+                return True
+            except (KafkaError, OSError) as exc:
+                log.warning("start step failed; retrying", step=what, error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=pause)
+            pause = min(pause * 2, _START_RETRY_S[1])
+        return False
 
     async def _consume(self) -> None:
         session_ms = int(self.settings.session_timeout * 1000)
@@ -529,16 +566,18 @@ class EngineWorker:
 
     # -- health ----------------------------------------------------------------------------
 
-    def ready(self) -> dict[str, Any]:
-        """Whether the worker takes inputs: catalog loaded, partitions assigned and restored."""
-        catalog = self.feed.ready.is_set()
-        return {
-            "ready": catalog and self._assigned_once and not self._rebalancing,
-            "catalog": catalog,
-            "assigned": self._assigned_once,
-            "rebalancing": self._rebalancing,
-            "partitions": sorted(self.owned),
-        }
+    async def ready(self) -> Readiness:
+        """Whether the worker takes inputs: Kafka answers (probed, briefly cached), the catalog
+        is loaded, the partitions are assigned and restored; each check `ok` or why not."""
+        verdict = await self.checks.check()
+        if self._rebalancing:
+            partitions = "rebalancing"
+        elif not self._assigned_once:
+            partitions = "not assigned yet"
+        else:
+            partitions = OK
+        catalog = OK if self.feed.ready.is_set() else "loading"
+        return verdict.with_checks({"catalog": catalog, "partitions": partitions})
 
 
 def _rewind(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:

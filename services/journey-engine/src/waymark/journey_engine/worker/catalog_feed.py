@@ -3,6 +3,11 @@
 Every worker reads the whole topic (it is small) into the engine's Catalog. Records are keyed
 `journey_id/version`, so compaction keeps every version a customer may still be pinned to; the
 status of a journey's highest version is the journey's status.
+
+A record the catalog cannot take (not a JourneyVersion, or a definition that does not parse or
+compile) goes to `<topic>.dlq` with its cause and the feed goes on with the next one. The topic
+is read from its beginning at every start and by every worker, so the feed reads that DLQ first
+(it holds only this topic's letters: a few records) and writes no second letter of a record.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
 
-from waymark.core.contracts import AvroCodec, CodecError, JourneyVersion
-from waymark.core.engine import Catalog
-from waymark.core.journeys import parse_journey
+from waymark.core.adapters.kafka.dlq import DeadLetterWriter
+from waymark.core.adapters.readiness import cause_of
+from waymark.core.contracts import AvroCodec, JourneyVersion
+from waymark.core.engine import Catalog, compile_journey
+from waymark.core.journeys import Journey, parse_journey
 
 __all__ = ["CatalogFeed", "StatusChange"]
 
 log = structlog.get_logger(__name__)
+
+_RETRY_S = 1.0
+"""Pause before a DLQ write is tried again while the broker is away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +63,18 @@ class CatalogFeed:
         self._codec = codec
         self._on_change = on_change
         self._latest: dict[str, tuple[int, str]] = {}
+        self._dead_letters: DeadLetterWriter | None = None
+        self._refused: set[tuple[int, int]] = set()
+        """(partition, offset) of the records of the topic already in its DLQ."""
 
-    async def run(self) -> None:
-        """Read the topic from the beginning, forever."""
+    async def run(self, dead_letters: DeadLetterWriter) -> None:
+        """Read the topic from the beginning, forever; unusable records go to `dead_letters`."""
+        self._dead_letters = dead_letters
         self._consumer = self._make_consumer()
         await self._consumer.start()
         try:
+            # Letters of earlier starts and of other workers: each record is dead-lettered once.
+            self._refused = await dead_letters.written(self._consumer, self._topic)
             partitions = self._consumer.partitions_for_topic(self._topic) or {0}
             tps = [TopicPartition(self._topic, p) for p in sorted(partitions)]
             self._consumer.assign(tps)
@@ -67,7 +84,7 @@ class CatalogFeed:
                 batch = await self._consumer.getmany(timeout_ms=200)
                 for records in batch.values():
                     for record in records:
-                        await self._apply(record.value)
+                        await self._apply(record)
                 if not self.ready.is_set() and await self._caught_up(ends):
                     self.ready.set()
                     log.info("catalog loaded", journeys=len(self.catalog.records))
@@ -80,15 +97,24 @@ class CatalogFeed:
                 return False
         return True
 
-    async def _apply(self, value: bytes | None) -> None:
-        if value is None:  # a tombstone: nothing to keep
+    async def _apply(self, raw: ConsumerRecord[bytes, bytes]) -> None:
+        if raw.value is None:  # a tombstone: nothing to keep
             return
         try:
-            record = self._codec.decode_as(value, JourneyVersion)
-            journey = parse_journey(record.definition)
-        except (CodecError, ValueError) as exc:
-            log.error("unusable journey version record", error=str(exc))
+            record = self._codec.decode_as(raw.value, JourneyVersion)
+        except Exception as exc:  # whatever the bytes are, they are no journey version
+            await self._refuse(raw, "codec", exc)
             return
+        try:
+            journey = parse_journey(record.definition)
+            # Compiled here first: the catalog takes the version in before it compiles it.
+            compile_journey(journey, record.version)
+        except Exception as exc:  # a definition this engine cannot run, whatever the error
+            await self._refuse(raw, "definition", exc)
+            return
+        await self._publish(record, journey)
+
+    async def _publish(self, record: JourneyVersion, journey: Journey) -> None:
         if record.status == "draft":
             return
         previous = self._latest.get(record.journey_id)
@@ -103,3 +129,29 @@ class CatalogFeed:
             return
         change = "resumed" if record.status == "active" else record.status
         await self._on_change(StatusChange(record.journey_id, change, record.version))
+
+    async def _refuse(self, raw: ConsumerRecord[bytes, bytes], reason: str, exc: Exception) -> None:
+        """Send a record the catalog cannot take to the DLQ, unless a letter of it is there."""
+        cause = cause_of(exc)
+        # The first line only: a validation error goes on with the values it refused.
+        log.warning(
+            "unusable journey version record",
+            topic=raw.topic,
+            partition=raw.partition,
+            offset=raw.offset,
+            reason=reason,
+            error=cause.splitlines()[0][:200],
+        )
+        assert self._dead_letters is not None, "run() is given the DLQ writer"
+        # Idempotency guard. One letter per record, not one per start or per worker.
+        if (raw.partition, raw.offset) in self._refused:
+            log.info("already in the DLQ", offset=raw.offset, reason=reason)
+            return
+        while True:
+            try:
+                await self._dead_letters.write(raw, reason, cause)
+                break
+            except KafkaError as error:  # the feed waits: the next record is not read first
+                log.warning("DLQ write failed; retrying", error=repr(error))
+                await asyncio.sleep(_RETRY_S)
+        self._refused.add((raw.partition, raw.offset))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from waymark.core.observability.metrics import DLQ_RECORDS
@@ -56,3 +56,32 @@ class DeadLetterWriter:
             dlq_topic(record.topic), letter.value, key=letter.key, headers=letter.headers()
         )
         DLQ_RECORDS.labels(topic=record.topic, reason=reason).inc()
+
+    async def written(self, consumer: AIOKafkaConsumer, topic: str) -> set[tuple[int, int]]:
+        """(partition, offset) of every record of `topic` that its DLQ holds now.
+
+        For a consumer that reads a topic from its beginning at every start (the journeys
+        catalog), so a record already dead-lettered is not written again. `consumer` is
+        started and group-less; it is left assigned to the DLQ's partitions.
+        """
+        dlq = dlq_topic(topic)
+        # The producer's metadata, not the consumer's: a group-less consumer knows only the
+        # topics it was asked about.
+        tps = [TopicPartition(dlq, p) for p in sorted(await self._producer.partitions_for(dlq))]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        source = topic.encode()
+        found: set[tuple[int, int]] = set()
+        while any([await consumer.position(tp) < ends[tp] for tp in tps]):
+            for records in (await consumer.getmany(*tps, timeout_ms=200)).values():
+                for record in records:
+                    headers = dict(record.headers)
+                    if headers.get("waymark.dlq.topic") != source:
+                        continue
+                    try:
+                        partition = int(headers["waymark.dlq.partition"])
+                        found.add((partition, int(headers["waymark.dlq.offset"])))
+                    except (KeyError, ValueError):  # not a letter of ours: it names no position
+                        continue
+        return found

@@ -21,14 +21,17 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses={503: {"description": "a check is not `ok`; the body names each and why"}},
+)
 async def readyz(ctx: Annotated[ApiContext, Depends(context)]) -> JSONResponse:
-    """MongoDB and the broker answer, and the start-up republish pass is done; else 503."""
-    problems = await ctx.ready()
-    if problems:
-        errors = [{"field": None, "reason": problem} for problem in problems]
-        return JSONResponse({"errors": errors}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    """MongoDB and the broker answer and the start-up republish pass is done: `{"ready": true,
+    "checks": {"kafka": "ok", "mongo": "ok", "republish": "ok"}}`; else 503 naming each check
+    that is not `ok` and why."""
+    verdict = await ctx.ready()
+    return JSONResponse(verdict.body(), status_code=verdict.status)
 
 
 @router.get("/metrics")
