@@ -30,7 +30,11 @@ start() {
   mkdir -p "$HOME_DIR/data"
   if ! pid_alive "$PIDFILE"; then
     log "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT"
-    nohup "$BIN" --sqlite-url="file:$HOME_DIR/data/" \
+    # WAL without an fsync per commit (synchronous=NORMAL): a FerretDB crash loses nothing,
+    # an OS crash may lose the last commits, like MongoDB's default write concern, whose
+    # journal is synced every 100 ms. Measured: a single insert costs a third less CPU and
+    # latency, and the ledger's claims and analytics' batches wait less on each other.
+    nohup "$BIN" --sqlite-url="file:$HOME_DIR/data/?_pragma=synchronous(normal)" \
       --listen-addr="127.0.0.1:$MONGO_PORT" --log-level=warn >"$LOGFILE" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
   fi
