@@ -121,6 +121,7 @@ class Service:
             dead_letters=DeadLetterWriter(self.producer),
             max_records=settings.max_batch_records,
             poll_timeout_ms=settings.poll_timeout_ms,
+            linger_seconds=settings.batch_linger_seconds,
             retry_seconds=settings.retry_seconds,
         )
 

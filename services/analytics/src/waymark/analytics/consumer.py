@@ -76,6 +76,7 @@ class LiveConsumer:
         max_records: int = 2000,
         poll_timeout_ms: int = 500,
         retry_seconds: float = 2.0,
+        linger_seconds: float = 0.0,
     ) -> None:
         self._consumer = consumer
         self._decoder = decoder
@@ -84,6 +85,7 @@ class LiveConsumer:
         self._max_records = max_records
         self._poll_timeout_ms = poll_timeout_ms
         self._retry = retry_seconds
+        self._linger = linger_seconds
         self.consuming = False
         """True once the group is joined and until the loop ends."""
         self.failing: str | None = None
@@ -99,12 +101,37 @@ class LiveConsumer:
                     timeout_ms=self._poll_timeout_ms, max_records=self._max_records
                 )
                 if batch:
-                    await self._handle(batch, stopping)
+                    await self._handle(await self._gather(batch), stopping)
                 else:
                     await self._commit_past_markers()
                 await self._report_lag()
         finally:
             self.consuming = False
+
+    async def _gather(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+        """Add what arrives within the linger to a batch, up to `max_records` in all.
+
+        Each batch ends in a write per collection, and FerretDB's replacement of instance
+        positions reads the whole collection (it pushes down no `$in`): at a thousand
+        records a second, applying every poll's records kept it busy. Records wait at
+        most the linger longer to be counted.
+        """
+        total = sum(len(records) for records in batch.values())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._linger
+        while total < self._max_records:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            more = await self._consumer.getmany(
+                timeout_ms=max(1, int(remaining * 1000)), max_records=self._max_records - total
+            )
+            for tp, records in more.items():
+                batch.setdefault(tp, []).extend(records)
+                total += len(records)
+        return batch
 
     async def _handle(
         self,

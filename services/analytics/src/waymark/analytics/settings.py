@@ -33,6 +33,13 @@ class AnalyticsSettings(ServiceSettings):
         default=2000, ge=1, le=100_000, description="records applied in one batch"
     )
     poll_timeout_ms: int = Field(default=500, ge=10, le=60_000)
+    batch_linger_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="seconds a batch waits for more records before it is applied; fewer, "
+        "larger writes (FerretDB scans a collection for each replacement of positions)",
+    )
     retry_seconds: float = Field(
         default=2.0, gt=0, description="pause before applying a batch again after a failure"
     )
