@@ -32,7 +32,8 @@ journeys as YAML; template previews; and the analytics service's results, for th
 
 Authenticate with `Authorization: Bearer <token>`; viewers read, editors write, admins also
 delete. Every error is a 4xx (or 503 while a dependency is down) with a body
-`{"errors": [{"field": ..., "reason": ...}]}`.
+`{"errors": [{"field": ..., "reason": ...}]}`; the probes are the exception: `/readyz`
+answers `{"ready": false, "checks": {name: "ok" or why not}}` with its 503.
 """
 
 
