@@ -7,14 +7,12 @@ The service reaches the shared FerretDB or broker through a loopback relay the t
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+from served.probes import over_http, readiness_until
 from served.relay import Relay
 
 from waymark.core.settings import KafkaSettings
@@ -30,28 +28,24 @@ ALL_OK = {
 
 
 async def _answer(analytics: AnalyticsProcess, path: str) -> tuple[int, Any]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.get(f"{analytics.url}{path}")
-    return response.status_code, response.json()
+    return await over_http(analytics.url)(path)
+
+
+def _alive(analytics: AnalyticsProcess) -> None:
+    assert analytics.proc is not None
+    assert analytics.proc.poll() is None, f"analytics exited:\n{analytics.log_tail()}"
 
 
 async def _readiness_until(
-    analytics: AnalyticsProcess, done: Callable[[int, Any], bool], within: float = 90
+    analytics: AnalyticsProcess, done: Callable[[int, Any], bool]
 ) -> tuple[int, Any]:
-    """Ask /readyz until `done(status, body)`; the last answer."""
-    deadline = time.monotonic() + within
-    answer: tuple[int, Any] = (0, None)
-    while time.monotonic() < deadline:
-        assert analytics.proc is not None
-        assert analytics.proc.poll() is None, f"analytics exited:\n{analytics.log_tail()}"
-        try:
-            answer = await _answer(analytics, "/readyz")
-        except httpx.HTTPError as exc:  # not listening yet
-            answer = (0, repr(exc))
-        if done(*answer):
-            return answer
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"/readyz never got there; last answer: {answer}\n{analytics.log_tail()}")
+    return await readiness_until(
+        over_http(analytics.url),
+        done,
+        within=90,
+        alive=lambda: _alive(analytics),
+        tail=analytics.log_tail,
+    )
 
 
 async def test_mongodb_going_away_and_back_is_reported_without_a_restart(

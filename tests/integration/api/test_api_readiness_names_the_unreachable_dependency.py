@@ -9,8 +9,6 @@ broker's own address, so once connected the producer talks to the broker directl
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from served.probes import readiness_until
 from served.relay import Relay
 
 from waymark.core.settings import KafkaSettings, MongoSettings
@@ -45,18 +44,8 @@ async def _probe(api: Api, path: str) -> tuple[int, Any]:
     return response.status_code, response.json()
 
 
-async def _readiness_until(
-    api: Api, done: Callable[[int, Any], bool], within: float = 60
-) -> tuple[int, Any]:
-    """Ask /readyz until `done(status, body)`; the last answer."""
-    deadline = time.monotonic() + within
-    answer: tuple[int, Any] = (0, None)
-    while time.monotonic() < deadline:
-        answer = await _probe(api, "/readyz")
-        if done(*answer):
-            return answer
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"/readyz never got there; last answer: {answer}")
+async def _readiness_until(api: Api, done: Callable[[int, Any], bool]) -> tuple[int, Any]:
+    return await readiness_until(lambda path: _probe(api, path), done)
 
 
 async def test_a_broker_unreachable_at_start_is_named_until_it_answers(

@@ -9,13 +9,12 @@ cut) and opens again, or through a listener that accepts and never answers.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+from served.probes import Ask, over_http, readiness_until
 from served.relay import Relay
 
 from waymark.channel_dispatch.bootstrap import build_service
@@ -30,27 +29,18 @@ pytestmark = pytest.mark.timeout(180)
 ALL_OK = {"ready": True, "checks": {"kafka": "ok", "mongo": "ok", "lanes": "ok"}}
 
 
+def _ask(settings: DispatchSettings) -> Ask:
+    return over_http(f"http://127.0.0.1:{settings.http_port}")
+
+
 async def _probe(settings: DispatchSettings, path: str) -> tuple[int, Any]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.get(f"http://127.0.0.1:{settings.http_port}{path}")
-    return response.status_code, response.json()
+    return await _ask(settings)(path)
 
 
 async def _readiness_until(
-    settings: DispatchSettings, done: Callable[[int, Any], bool], within: float = 60
+    settings: DispatchSettings, done: Callable[[int, Any], bool]
 ) -> tuple[int, Any]:
-    """Ask /readyz until `done(status, body)`; the last answer."""
-    deadline = time.monotonic() + within
-    answer: tuple[int, Any] = (0, None)
-    while time.monotonic() < deadline:
-        try:
-            answer = await _probe(settings, "/readyz")
-        except httpx.HTTPError as exc:  # not listening yet
-            answer = (0, repr(exc))
-        if done(*answer):
-            return answer
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"/readyz never got there; last answer: {answer}")
+    return await readiness_until(_ask(settings), done)
 
 
 async def test_mongodb_going_away_and_back_is_reported_without_a_restart(

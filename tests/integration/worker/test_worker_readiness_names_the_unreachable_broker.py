@@ -11,13 +11,12 @@ the broker directly and closing the relay would cut nothing.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from served.probes import over_http, readiness_until
 from served.relay import Relay
 
 from waymark.core.settings import KafkaSettings
@@ -30,28 +29,19 @@ ALL_OK = {"ready": True, "checks": {"kafka": "ok", "catalog": "ok", "partitions"
 
 
 async def _probe(worker: WorkerProcess, path: str) -> tuple[int, Any]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.get(f"http://127.0.0.1:{worker.port}{path}")
-    return response.status_code, response.json()
+    return await over_http(f"http://127.0.0.1:{worker.port}")(path)
+
+
+def _alive(worker: WorkerProcess) -> None:
+    assert worker.proc is not None
+    assert worker.proc.poll() is None, worker.log_tail()
 
 
 async def _readiness_until(
-    worker: WorkerProcess, done: Callable[[int, Any], bool], within: float = 60
+    worker: WorkerProcess, done: Callable[[int, Any], bool]
 ) -> tuple[int, Any]:
-    """Ask /readyz until `done(status, body)`; the last answer."""
-    deadline = time.monotonic() + within
-    answer: tuple[int, Any] = (0, None)
-    while time.monotonic() < deadline:
-        assert worker.proc is not None
-        assert worker.proc.poll() is None, worker.log_tail()
-        try:
-            answer = await _probe(worker, "/readyz")
-        except httpx.HTTPError as exc:  # not listening yet
-            answer = (0, repr(exc))
-        if done(*answer):
-            return answer
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"/readyz never got there; last answer: {answer}\n{worker.log_tail()}")
+    ask = over_http(f"http://127.0.0.1:{worker.port}")
+    return await readiness_until(ask, done, alive=lambda: _alive(worker), tail=worker.log_tail)
 
 
 def _worker(kafka: KafkaSettings, unique: str, tmp_path: Path) -> WorkerProcess:
