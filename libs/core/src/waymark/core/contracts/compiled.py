@@ -121,21 +121,28 @@ def _field_kind(field: Mapping[str, Any]) -> tuple[str, bool, Any] | None:
     return None if kind is None else (kind, nullable, avro_type)
 
 
-def _fields(schema: Mapping[str, Any]) -> list[tuple[str, str, bool, Any, Mapping[str, Any]]]:
+_Field = tuple[str, str, bool, Any, Mapping[str, Any]]
+"""(name, kind, nullable, the type itself, the field's schema)."""
+
+
+def _fields(schema: Mapping[str, Any]) -> list[_Field] | None:
+    """The fields of a flat record schema; None when a compiled function cannot cover it."""
     if schema.get("type") != "record":
-        raise _NotCoveredError
+        return None
     out = []
     for field in schema.get("fields", ()):
         described = _field_kind(field)
         if described is None:
-            raise _NotCoveredError
+            return None
         kind, nullable, avro_type = described
         out.append((field["name"], kind, nullable, avro_type, field))
     return out
 
 
-class _NotCoveredError(Exception):
-    pass
+def _define(body: list[str], scope: dict[str, Any], name: str) -> Any:
+    """The function `name` defined by the source lines `body` (built from a schema alone)."""
+    exec("\n".join(body), scope)
+    return scope[name]
 
 
 # -- writers --------------------------------------------------------------------------------------
@@ -189,9 +196,8 @@ def compile_writer(schema: Mapping[str, Any], header: bytes) -> Writer | None:
     JSON fields take their values (dicts, lists…) and write them as JSON text, like the codec's
     general path; a missing field takes the schema's default.
     """
-    try:
-        fields = _fields(schema)
-    except _NotCoveredError:
+    fields = _fields(schema)
+    if fields is None:
         return None
     scope: dict[str, Any] = {
         "Slow": Slow,
@@ -232,8 +238,7 @@ def compile_writer(schema: Mapping[str, Any], header: bytes) -> Writer | None:
     body.append(f"    if len(rec) + missing != {len(fields)}: raise Slow")
     parts = ", ".join(f"l{index}, p{index}" for index in range(len(fields)))
     body.append(f"    return b''.join((HEADER, {parts}))")
-    exec("\n".join(body), scope)  # source built above from the schema alone
-    writer: Writer = scope["write"]
+    writer: Writer = _define(body, scope, "write")
     return writer
 
 
@@ -277,9 +282,8 @@ def compile_reader(schema: Mapping[str, Any]) -> Reader | None:
     It reads with the writer's schema itself: values of another schema version go through
     fastavro's schema resolution.
     """
-    try:
-        fields = _fields(schema)
-    except _NotCoveredError:
+    fields = _fields(schema)
+    if fields is None:
         return None
     scope: dict[str, Any] = {
         "Slow": Slow,
@@ -301,6 +305,5 @@ def compile_reader(schema: Mapping[str, Any]) -> Reader | None:
             body.extend(_read_value(kind, target, enum, "    "))
     record = ", ".join(f"{name!r}: r{index}" for index, (name, *_) in enumerate(fields))
     body.append(f"    return {{{record}}}, pos")
-    exec("\n".join(body), scope)  # source built above from the schema alone
-    reader: Reader = scope["read"]
+    reader: Reader = _define(body, scope, "read")
     return reader
