@@ -1,5 +1,6 @@
 """The SMTP sender upgrades with STARTTLS and authenticates before it sends; bad credentials
-are a retryable failure, not a rejected message."""
+are a retryable failure, not a rejected message. With and without PIPELINING offered: a
+pipelined connection is taken over from aiosmtplib after the upgrade and the login."""
 
 from __future__ import annotations
 
@@ -19,8 +20,24 @@ from waymark.channel_dispatch.senders.smtp import SmtpSender
 class Recorder:
     """An aiosmtpd handler keeping whether each message came over TLS, and as whom."""
 
-    def __init__(self) -> None:
+    def __init__(self, pipelining: bool) -> None:
         self.received: list[tuple[bool, Any, bytes]] = []
+        self.pipelining = pipelining
+        self.offered: list[bool] = []
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        self.offered.append(self.pipelining)
+        return responses
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received.append((session.ssl is not None, session.auth_data, envelope.content))
@@ -38,8 +55,8 @@ def authenticate(
     return AuthResult(success=ok, handled=False, auth_data=data.login if ok else None)
 
 
-@pytest.fixture
-async def tls_server(tmp_path: Path) -> Any:
+@pytest.fixture(params=[True, False], ids=["pipelining", "plain"])
+async def tls_server(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     openssl = await asyncio.create_subprocess_exec(
         "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -50,7 +67,7 @@ async def tls_server(tmp_path: Path) -> Any:
     assert await openssl.wait() == 0
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    recorder = Recorder()
+    recorder = Recorder(pipelining=request.param)
     server = await asyncio.get_running_loop().create_server(
         lambda: SMTP(
             recorder,
@@ -88,12 +105,16 @@ async def test_mail_goes_over_starttls_after_login(tls_server: Any) -> None:
     )
     try:
         await sender.send(MESSAGE, key="k")
+        await sender.send(MESSAGE, key="k2")  # again, on the pooled connection
     finally:
         await sender.close()
-    ((over_tls, login, content),) = recorder.received
-    assert over_tls
-    assert login == b"dispatch"
-    assert b"hello" in content
+    assert len(recorder.received) == 2
+    for over_tls, login, content in recorder.received:
+        assert over_tls
+        assert login == b"dispatch"
+        assert b"hello" in content
+    # EHLO before and after STARTTLS, on the one connection.
+    assert len(recorder.offered) == 2
 
 
 async def test_wrong_credentials_are_retryable_and_send_nothing(tls_server: Any) -> None:

@@ -3,13 +3,15 @@
 Three small collections, written by inserts only (see `storage`):
 
 - `dispatch_claims` — `{_id: command_id, command_id, owner, source, sending, channel,
-  claimed_at}`, unique on `command_id`: whoever inserts it owns the command. It is written at
-  the last moment — right before the provider call (`sending: true`), or right before a
-  result decided without one — so few claims are ever left uncertain by a crash;
+  claimed_at}`, unique on `command_id` (it is the `_id`): whoever inserts it owns the
+  command. It is written at the last moment — right before the provider call
+  (`sending: true`), or right before a result decided without one — so few claims are ever
+  left uncertain by a crash;
 - `dispatch_sends` — `{_id: command_id, ...}`: a provider call is about to happen for a
   command claimed with `sending: false` (only when a crash recovery decides to send it);
 - `dispatch_results` — `{_id: command_id, command_id, owner, source, result, recorded_at}`,
-  unique on `command_id`: the terminal result, written before its outcome is published;
+  unique on `command_id` (the `_id` again): the terminal result, written before its outcome
+  is published;
 - `dispatch_owners` — `{_id: owner, seen_at, pid, host}`: the heartbeat of each running
   dispatcher, so a claim left by a dead one can be told from one still being sent;
 - `dispatch_takeovers` — `{_id: "<command_id>/<dead owner>"}`: one resolver per lost claim.
@@ -40,8 +42,14 @@ __all__ = ["Claim", "ClaimKind", "Ledger"]
 
 Clock = Callable[[], datetime]
 
+_LEGACY_INDEX = "command_id_1"
 _GROUP = 64
 """Documents per insert: few enough that a transactional claim never queues long behind."""
+
+
+async def _index_names(collection: Any) -> set[str]:
+    cursor = await collection.list_indexes()
+    return {index["name"] async for index in cursor}
 
 
 class ClaimKind(Enum):
@@ -97,12 +105,23 @@ class Ledger:
         self._result_writer = GroupInserter(self._results, max_group=group, linger_s=linger_s)
 
     async def ensure_indexes(self) -> None:
-        """The unique indexes the at-most-once guarantee rests on; idempotent."""
+        """Drop the `command_id` indexes earlier versions made; idempotent.
+
+        Claims, sends and results are keyed `_id: command_id`, and MongoDB's `_id` index is
+        unique: that index is the one the at-most-once guarantee rests on. A second unique
+        index on the same value guards nothing more, and FerretDB maintains it on every
+        insert (a third more work per claim and per result).
+        """
         for collection in (self._claims, self._sends, self._results):
-            await with_retries(
-                lambda c=collection: c.create_index("command_id", unique=True),  # type: ignore[misc]
-                what="create ledger index",
+            names = await with_retries(
+                lambda c=collection: _index_names(c),  # type: ignore[misc]
+                what="list ledger indexes",
             )
+            if _LEGACY_INDEX in names:
+                await with_retries(
+                    lambda c=collection: c.drop_index(_LEGACY_INDEX),  # type: ignore[misc]
+                    what="drop a ledger index",
+                )
 
     async def claim(self, cmd: SendCommand, position: Position, *, sending: bool) -> Claim:
         """Claim the command for its record; `sending`: a provider call follows at once."""

@@ -82,6 +82,9 @@ class DispatchSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_pool_size: int = Field(default=64, ge=1, description="connections per lane, at most")
+    smtp_pipelining: bool = Field(
+        default=True, description="send MAIL, RCPT and DATA together where the server offers it"
+    )
     smtp_timeout_s: float = Field(default=15.0, gt=0)
     mail_from: str = "Waymark <noreply@waymark.local>"
     message_id_domain: str = "waymark.local"

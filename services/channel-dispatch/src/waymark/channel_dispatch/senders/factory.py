@@ -30,6 +30,7 @@ def default_senders(settings: DispatchSettings) -> Mapping[Channel, Sender[Any]]
             password=password,
             timeout_s=settings.smtp_timeout_s,
             pool_size=settings.smtp_pool_size,
+            pipelining=settings.smtp_pipelining,
             local_hostname=settings.message_id_domain,
         ),
         "sms": SmsSender(

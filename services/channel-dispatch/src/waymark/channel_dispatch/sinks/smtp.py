@@ -104,11 +104,30 @@ class MailStore:
 
 
 class SinkHandler:
-    """aiosmtpd handler: apply faults at RCPT and DATA, keep what is accepted."""
+    """aiosmtpd handler: apply faults at RCPT and DATA, keep what is accepted.
 
-    def __init__(self, store: MailStore) -> None:
-        """Keep messages in `store`."""
+    It offers PIPELINING (RFC 2920), as most providers do: aiosmtpd reads commands one by
+    one from its stream and answers each in order, which is all a pipelining client needs.
+    """
+
+    def __init__(self, store: MailStore, *, pipelining: bool = True) -> None:
+        """Keep messages in `store`; `pipelining`: offer PIPELINING in the EHLO reply."""
         self.store = store
+        self.pipelining = pipelining
+
+    async def handle_EHLO(  # noqa: N802 - the name aiosmtpd calls
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        """aiosmtpd's EHLO reply, with PIPELINING before its last line."""
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(len(responses) - 1 if responses else 0, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(  # noqa: N802 - the name aiosmtpd calls
         self,
@@ -159,9 +178,11 @@ class _SinkSMTP(SMTP):
         return result
 
 
-async def start_smtp_sink(store: MailStore, host: str, port: int) -> asyncio.Server:
+async def start_smtp_sink(
+    store: MailStore, host: str, port: int, *, pipelining: bool = True
+) -> asyncio.Server:
     """Listen for SMTP on `host:port` (port 0 picks a free one) and keep into `store`."""
-    handler = SinkHandler(store)
+    handler = SinkHandler(store, pipelining=pipelining)
     loop = asyncio.get_running_loop()
     return await loop.create_server(
         lambda: _SinkSMTP(handler, hostname="waymark-sink", data_size_limit=10 * 1024 * 1024),
