@@ -1,8 +1,10 @@
-"""A crash between the writes of a batch (facts in, positions or message statuses not) and the
-batch delivered again: every count ends exactly as if the batch had been applied once."""
+"""A crash between or inside the writes of a batch (transition facts partly in, or message
+statuses not) and the batch delivered again, to the same aggregator or to a new one that loaded
+where instances are from the facts: every count ends exactly as if it had been applied once."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,14 +12,8 @@ import pytest
 
 from waymark.analytics.aggregator import Aggregator, Envelope
 from waymark.analytics.catalog import JourneyCatalog
-from waymark.analytics.documents import (
-    GOAL_HITS,
-    INSTANCES,
-    MESSAGE_STATUSES,
-    OUTCOMES,
-    TRANSITIONS,
-)
-from waymark.analytics.queries import Reader
+from waymark.analytics.documents import GOAL_HITS, MESSAGE_STATUSES, OUTCOMES, TRANSITIONS
+from waymark.analytics.queries import InstanceRow, Reader
 from waymark.analytics.store import ALL_COLLECTIONS, Store
 from waymark.analytics.views import Views
 from waymark.core.contracts import CustomerEvent, DispatchOutcome, JourneyTransition, JourneyVersion
@@ -36,40 +32,57 @@ class SimulatedCrashError(Exception):
 
 
 class CrashingStore(Store):
-    """Dies just before writing to `collection`."""
+    """Dies writing to `crash`'s collection: before it, after half its documents, or after
+    all of them (the acknowledgement lost)."""
 
-    def __init__(self, database: Any, collection: str) -> None:
+    def __init__(self, database: Any) -> None:
         super().__init__(database)
-        self.collection = collection
-
-    async def replace_instances(self, documents: Any) -> None:
-        if self.collection == INSTANCES:
-            raise SimulatedCrashError("before the positions")
-        await super().replace_instances(documents)
+        self.crash: tuple[str, str] | None = None
 
     async def insert_new(self, collection: str, documents: Any) -> set[str]:
-        if collection == self.collection:
-            raise SimulatedCrashError(f"before {collection}")
-        return await super().insert_new(collection, documents)
+        if self.crash is None or self.crash[0] != collection:
+            return await super().insert_new(collection, documents)
+        written = {"before": 0, "part": len(documents) // 2, "after": len(documents)}
+        await super().insert_new(collection, documents[: written[self.crash[1]]])
+        raise SimulatedCrashError(f"{self.crash[1]} {collection}")
 
 
-def _batch() -> list[Envelope]:
-    kinds = ["entered", "milestone_entered", "step_entered", "step_completed", "waiting"]
-    steps = [None, None, "hello", "hello", None]
-    records: list[Any] = [
-        JourneyTransition(
-            transition_id=f"t{n}",
-            customer_id="c1",
-            journey_id="welcome",
-            journey_version=1,
-            entry_id="e1",
-            kind=kind,  # type: ignore[arg-type]
-            milestone_id="m",
-            step_id=step,
-            reason="goal" if kind == "waiting" else None,
-            at=T0,
+def _transition(n: int, customer: str, kind: str, step: str | None = None) -> JourneyTransition:
+    return JourneyTransition(
+        transition_id=f"t{n}",
+        customer_id=customer,
+        journey_id="welcome",
+        journey_version=1,
+        entry_id=f"e-{customer}",
+        kind=kind,  # type: ignore[arg-type]
+        milestone_id="m",
+        step_id=step,
+        reason="goal" if kind in ("waiting", "exited") else None,
+        at=T0,
+    )
+
+
+def _first() -> list[Envelope]:
+    """c1 and c2 enter and reach the send step."""
+    records = [
+        _transition(n + 3 * i, customer, kind, step)
+        for i, customer in enumerate(("c1", "c2"))
+        for n, (kind, step) in enumerate(
+            [("entered", None), ("milestone_entered", None), ("step_entered", "hello")]
         )
-        for n, (kind, step) in enumerate(zip(kinds, steps, strict=True))
+    ]
+    return [Envelope(0, offset, record) for offset, record in enumerate(records)]
+
+
+def _second() -> list[Envelope]:
+    """c1 is sent the message and waits for its goal, c2 exits, c3 enters; c1 orders."""
+    records: list[Any] = [
+        _transition(10, "c1", "step_completed", "hello"),
+        _transition(11, "c2", "exited"),
+        _transition(12, "c3", "entered"),
+        _transition(13, "c1", "waiting"),
+        _transition(14, "c3", "milestone_entered"),
+        _transition(15, "c3", "step_entered", "hello"),
     ]
     records += [
         DispatchOutcome(
@@ -78,7 +91,7 @@ def _batch() -> list[Envelope]:
             customer_id="c1",
             journey_id="welcome",
             journey_version=1,
-            entry_id="e1",
+            entry_id="e-c1",
             step_id="hello",
             channel="email",
             status=status,  # type: ignore[arg-type]
@@ -97,18 +110,24 @@ def _batch() -> list[Envelope]:
             received_at=T0 + timedelta(hours=1),
         )
     )
-    return [Envelope(0, offset, record) for offset, record in enumerate(records)]
+    return [Envelope(0, 100 + offset, record) for offset, record in enumerate(records)]
+
+
+def _rows(instances: list[InstanceRow]) -> list[tuple[Any, ...]]:
+    return sorted((astuple(row) for row in instances), key=repr)
 
 
 async def _state(database: Any) -> dict[str, Any]:
     views = Views(Reader(database))
+    instances = await Reader(database).instances(["welcome"])
     return {
         "summary": (await views.summary("welcome")).model_dump(),
         "steps": (await views.steps("welcome", None)).model_dump(),
         "messages": (await views.messages("welcome", None)).model_dump(),
+        "instances": _rows(instances),
         "documents": {
             name: sorted(
-                await database[name].find({}, {"updated_at": 0}).to_list(None),
+                await database[name].find({}).to_list(None),
                 key=lambda d: str(d["_id"]),
             )
             for name in ALL_COLLECTIONS
@@ -116,7 +135,19 @@ async def _state(database: Any) -> dict[str, Any]:
     }
 
 
-async def test_a_redelivered_batch_ends_as_if_applied_once(mongo_db: Any) -> None:
+async def _restarted(database: Any, catalog: JourneyCatalog) -> tuple[CrashingStore, Aggregator]:
+    """A new process: a new aggregator, which loads where instances are from the facts."""
+    store = CrashingStore(database)
+    aggregator = Aggregator(store, catalog)
+    await aggregator.load_positions()
+    return store, aggregator
+
+
+@pytest.mark.parametrize("restarts", [True, False], ids=["restarted", "retried"])
+@pytest.mark.parametrize("cut", ["before", "part", "after"])
+async def test_a_redelivered_batch_ends_as_if_applied_once(
+    mongo_db: Any, cut: str, restarts: bool
+) -> None:
     catalog = JourneyCatalog()
     version = JourneyVersion(
         journey_id="welcome",
@@ -134,23 +165,40 @@ async def test_a_redelivered_batch_ends_as_if_applied_once(mongo_db: Any) -> Non
         for database in (mongo_db, once):
             await Store(database).ensure_indexes()
             await Store(database).save_outline(outline)
-        await Aggregator(Store(once), catalog).apply(_batch())
+        clean = Aggregator(Store(once), catalog)
+        await clean.apply(_first())
+        await clean.apply(_second())
 
+        store = CrashingStore(mongo_db)
+        aggregator = Aggregator(store, catalog)
+        await aggregator.apply(_first())
+        store.crash = (TRANSITIONS, cut)
         with pytest.raises(SimulatedCrashError):
-            await Aggregator(CrashingStore(mongo_db, INSTANCES), catalog).apply(_batch())
-        # What the crash left: the facts counted, the instance nowhere yet.
-        assert await mongo_db[TRANSITIONS].count_documents({}) == 5
-        assert await mongo_db[INSTANCES].count_documents({}) == 0
+            await aggregator.apply(_second())
+        # What the crash left: none, half or all of the batch's transition facts.
+        written = {"before": 0, "part": 3, "after": 6}[cut]
+        assert await mongo_db[TRANSITIONS].count_documents({}) == 6 + written
+        if restarts:
+            store, aggregator = await _restarted(mongo_db, catalog)
+        store.crash = (MESSAGE_STATUSES, "before")
         with pytest.raises(SimulatedCrashError):
-            await Aggregator(CrashingStore(mongo_db, MESSAGE_STATUSES), catalog).apply(_batch())
+            await aggregator.apply(_second())
         assert await mongo_db[OUTCOMES].count_documents({}) == 2
         assert await mongo_db[MESSAGE_STATUSES].count_documents({}) == 0
+        if restarts:
+            store, aggregator = await _restarted(mongo_db, catalog)
+        store.crash = None
 
-        again = await Aggregator(Store(mongo_db), catalog).apply(_batch())
+        again = await aggregator.apply(_second())
         # The transitions and outcomes were in already; what the crashes kept out is new.
         assert again.new == {TRANSITIONS: 0, OUTCOMES: 0, MESSAGE_STATUSES: 3, GOAL_HITS: 1}
         assert await _state(mongo_db) == await _state(once)
+        assert _rows(await Reader(mongo_db).instances(["welcome"])) == [
+            ("welcome", 1, "active", "m", "hello", 1),  # c3 is at the send step
+            ("welcome", 1, "active", "m", None, 1),  # c1 waits for its goal
+            ("welcome", 1, "exited", "m", None, 1),  # c2
+        ]
         summary = (await Views(Reader(mongo_db)).summary("welcome")).total
-        assert (summary.entries, summary.in_progress) == (1, 1)
+        assert (summary.entries, summary.in_progress) == (3, 2)
     finally:
         await client.drop_database(once.name)

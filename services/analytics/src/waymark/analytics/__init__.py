@@ -8,8 +8,8 @@ messages per channel, holdout lift, daily series and customer traces over HTTP.
 Modules, along the flow of a record:
 - `consumer` (live, in a group) and `rebuild` (from the earliest offsets, no group) decode
   records into envelopes; `feed` keeps the journey `catalog` (outlines and goals);
-- `aggregator` turns a batch into `documents` (one fact per record id) and `instances`
-  (each journey instance's current position) and writes them through `store`;
+- `aggregator` turns a batch into `documents` (one fact per record id; a transition's carries
+  the move of its journey instance, see `instances`) and inserts them through `store`;
 - `queries` count facts with `$match`/`$group`; `stats`, `lift` and `trace` shape the
   answers; `views` are the read use cases; `app` the routes; `bootstrap` wires it all.
 

@@ -7,17 +7,21 @@ Idempotency design (why a crash anywhere double-counts nothing and loses nothing
   counting it, in one atomic write; a second insert of the same id is refused by the `_id`
   index. There is no separate "seen" claim that a crash could leave without its increment, nor
   an increment that could be applied twice.
-- A batch writes transition facts, instance positions, outcome facts, message statuses and
-  goal hits, in that order, and only then are its offsets committed. A crash before the commit
-  re-delivers the batch: facts already inserted are refused (and not counted again), facts not
-  yet inserted are inserted now. No write is skipped because an earlier one found its fact
-  already there; only the Prometheus counters depend on a fact being new, and they count in
-  this process only.
+- A batch writes transition facts, outcome facts, message statuses and goal hits, in that
+  order, and only then are its offsets committed. A crash before the commit re-delivers the
+  batch: facts already inserted are refused (and not counted again), facts not yet inserted
+  are inserted now. No write is skipped because an earlier one found its fact already there;
+  only the Prometheus counters depend on a fact being new, and they count in this process only.
 - The price: counts are computed when asked (`$group` over the facts, indexed by journey),
   not kept as counters, since FerretDB has no transactions to tie a claim to an increment.
-- Instance positions are not counts but the position each instance's latest transition
-  implies (see `instances`), replaced per batch, so re-applying a re-delivered batch or
-  suffix writes the same documents.
+- Instances are counted the same way: each transition fact carries its instance's move (where
+  it came from, where it went; see `instances`), inserted with the fact in one write. The
+  "from" is the position of the instance's previous transition, kept in memory (`Positions`):
+  loaded from the facts before the first batch and after a rebalance, advanced only once a
+  batch's facts are all in. A crash loses only the memory, which the facts rebuild; a
+  re-delivered batch or an engine replay walks its copies in order, so the next new transition
+  comes from its true predecessor. Nothing is updated or deleted: on FerretDB every update or
+  delete reads the whole collection, which made each batch cost every instance ever seen.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from waymark.analytics.documents import (
     outcome_document,
     transition_document,
 )
-from waymark.analytics.instances import positions
+from waymark.analytics.instances import Positions
 from waymark.analytics.latency import SendLatency
 from waymark.analytics.store import Store
 from waymark.core.contracts import CustomerEvent, DispatchOutcome, JourneyTransition
@@ -102,7 +106,8 @@ class Labels:
 
 
 class Aggregator:
-    """Turns records into fact documents and instance positions, then counts what was new."""
+    """Turns records into fact documents (transitions with their instance's move), then counts
+    what was new."""
 
     def __init__(
         self, store: Store, catalog: JourneyCatalog, latency: SendLatency | None = None
@@ -111,6 +116,14 @@ class Aggregator:
         self._catalog = catalog
         self._labels = Labels(catalog)
         self._latency = latency
+        self.positions = Positions()
+        """Where each active instance is, as far as the facts applied so far tell."""
+
+    async def load_positions(self) -> None:
+        """Read every active instance's position from the facts: before the first batch of a
+        database that may hold facts, and after a rebalance (the partitions' previous owner
+        moved their instances). A rebuild into an empty database needs none."""
+        await self.positions.load(self._store.database)
 
     async def apply(self, envelopes: Sequence[Envelope]) -> BatchResult:
         """Apply one batch (records of a partition in offset order); idempotent as a whole."""
@@ -135,11 +148,16 @@ class Aggregator:
         if not pairs:
             return
         records = [record for record, _ in pairs]
-        documents = [transition_document(record, offset) for record, offset in pairs]
+        moves = self.positions.moves(records)
+        documents = [
+            transition_document(record, offset) | move
+            for (record, offset), move in zip(pairs, moves, strict=True)
+        ]
         new = await self._store.insert_new(TRANSITIONS, documents)
+        # Only once every fact is in: a failed insert is retried with the same batch, which
+        # must find the memory as it was to compute the same moves.
+        self.positions.advance(records)
         self._count(result, TRANSITIONS, len(new), len(documents))
-        # Positions after facts; both are written again, the same, if the batch is re-delivered.
-        await self._store.replace_instances(positions(records))
         for record in records:
             if self._latency is not None:
                 self._latency.decided(record)

@@ -91,6 +91,10 @@ class LiveConsumer:
         self.failing: str | None = None
         """The last error applying a batch, while it is being retried."""
         self._committed: dict[TopicPartition, int] = {}
+        self._assignment: frozenset[TopicPartition] = frozenset()
+        """The partitions as last seen after a poll."""
+        self._positions_stale = True
+        """Whether instance positions must be loaded before the next batch is applied."""
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Poll, apply, commit until `stopping` is set (the consumer is started by the owner)."""
@@ -100,6 +104,7 @@ class LiveConsumer:
                 batch = await self._consumer.getmany(
                     timeout_ms=self._poll_timeout_ms, max_records=self._max_records
                 )
+                self._watch_assignment()
                 if batch:
                     await self._handle(await self._gather(batch), stopping)
                 else:
@@ -113,10 +118,9 @@ class LiveConsumer:
     ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
         """Add what arrives within the linger to a batch, up to `max_records` in all.
 
-        Each batch ends in a write per collection, and FerretDB's replacement of instance
-        positions reads the whole collection (it pushes down no `$in`): at a thousand
-        records a second, applying every poll's records kept it busy. Records wait at
-        most the linger longer to be counted.
+        Each batch ends in a write per collection, and FerretDB makes every write command a
+        synced SQLite transaction: at a thousand records a second, applying every poll's
+        records kept it busy. Records wait at most the linger longer to be counted.
         """
         total = sum(len(records) for records in batch.values())
         loop = asyncio.get_running_loop()
@@ -128,6 +132,7 @@ class LiveConsumer:
             more = await self._consumer.getmany(
                 timeout_ms=max(1, int(remaining * 1000)), max_records=self._max_records - total
             )
+            self._watch_assignment()
             for tp, records in more.items():
                 batch.setdefault(tp, []).extend(records)
                 total += len(records)
@@ -163,6 +168,8 @@ class LiveConsumer:
             await self._consumer.commit(offsets)
         except KafkaError as exc:
             # A rebalance took the partitions: their new owner re-applies, and counts once.
+            # They may come back after it moved their instances: load positions again.
+            self._positions_stale = True
             log.warning("commit_failed", error=str(exc))
         else:
             self._committed.update(offsets)
@@ -188,9 +195,31 @@ class LiveConsumer:
             return True
 
     async def _apply(self, envelopes: list[Envelope]) -> None:
+        await self._load_positions()
         result = await self._aggregator.apply(envelopes)
         if result.duplicates:
             log.info("duplicates_ignored", count=result.duplicates)
+
+    def _watch_assignment(self) -> None:
+        """Note, after every poll, whether partitions came since the last look: another member
+        may have moved their instances. Looking after every poll, not only before a batch,
+        catches partitions lent to another member and given back between two batches."""
+        assignment = frozenset(self._consumer.assignment())
+        if assignment - self._assignment:
+            self._positions_stale = True
+        self._assignment = assignment
+
+    async def _load_positions(self) -> None:
+        """Load instance positions from the facts before the first batch and after partitions
+        came: a transition's move starts where the previous transition of its instance ended,
+        and another member may have applied that one."""
+        self._watch_assignment()
+        if not self._positions_stale:
+            return
+        await self._aggregator.load_positions()
+        # A change during the load is seen after the next poll, and loads again.
+        self._positions_stale = False
+        log.info("instance_positions_loaded", active=len(self._aggregator.positions))
 
     async def _dead_letter_all(
         self, refused: list[tuple[ConsumerRecord[bytes, bytes], CodecError]]

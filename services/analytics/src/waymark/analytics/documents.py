@@ -1,8 +1,12 @@
 """Records as MongoDB documents: one document per fact, keyed by the record's own id.
 
 Every number analytics shows is a count of these documents (`$match` + `$group`), so a record
-seen twice is one document and counts once. Only plain values are stored: journey, step and
-reason ids are values, never keys (FerretDB refuses `.` and `$` in keys).
+seen twice is one document and counts once. That holds for the instances in each step too: a
+transition fact records where it moved its instance from and to (see `instances`), and the
+instances at a position are the moves to it minus the moves away. Nothing is ever updated,
+because FerretDB scans the whole collection for every update or delete. Only plain values are
+stored: journey, step and reason ids are values, never keys (FerretDB refuses `.` and `$` in
+keys).
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from waymark.core.contracts import CustomerEvent, DispatchOutcome, JourneyTransi
 __all__ = [
     "GOAL_HITS",
     "IMPLIED_STATUSES",
-    "INSTANCES",
     "JOURNEYS",
     "MESSAGE_STATUSES",
     "OUTCOMES",
@@ -29,9 +32,8 @@ __all__ = [
 ]
 
 TRANSITIONS: Final = "analytics_transitions"
-"""One document per JourneyTransition, `_id` = transition_id."""
-INSTANCES: Final = "analytics_instances"
-"""One document per journey instance (entry), `_id` = entry_id: where it is now."""
+"""One document per JourneyTransition, `_id` = transition_id, with the move it made its
+instance (`to_*`/`from_*`, see `instances`): instances are counted from these too."""
 OUTCOMES: Final = "analytics_outcomes"
 """One document per DispatchOutcome, `_id` = outcome_id (for the customer trace)."""
 MESSAGE_STATUSES: Final = "analytics_message_statuses"
@@ -62,7 +64,8 @@ def day_of(at: datetime) -> str:
 
 
 def transition_document(record: JourneyTransition, seq: int) -> dict[str, Any]:
-    """The fact of one transition; `seq` (its offset) orders facts of the same instant."""
+    """The fact of one transition; `seq` (its offset) orders facts of the same instant and the
+    transitions of an instance (all in one partition). The aggregator adds the move."""
     return {
         "_id": record.transition_id,
         "customer_id": record.customer_id,

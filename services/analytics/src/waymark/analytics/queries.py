@@ -16,7 +16,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from waymark.analytics.catalog import JourneyOutline
 from waymark.analytics.documents import (
     GOAL_HITS,
-    INSTANCES,
     JOURNEYS,
     MESSAGE_STATUSES,
     OUTCOMES,
@@ -26,6 +25,9 @@ from waymark.analytics.documents import (
 __all__ = ["InstanceRow", "Reader", "TransitionRow"]
 
 _SKIPPED_OUTCOMES = ["suppressed", "failed", "bounced", "expired"]
+
+_PositionKey = tuple[str, int, str | None, str | None, str | None]
+"""(journey, version, status, milestone, step) of instances."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,29 +118,49 @@ class Reader:
     async def instances(
         self, journey_ids: Sequence[str] | None, version: int | None = None
     ) -> list[InstanceRow]:
-        """Instance counts by journey, version, status, milestone and step."""
+        """Instance counts by journey, version, status, milestone and step: the transitions
+        that moved an instance to a position minus those that moved one away from it (see
+        `instances`). Facts that recorded no move (written before moves were) count nowhere."""
+        arrived = await self._moves("to", journey_ids, version)
+        left = await self._moves("from", journey_ids, version)
+        rows: list[InstanceRow] = []
+        for key, count in arrived.items():
+            journey_id, journey_version, status, milestone_id, step_id = key
+            now = count - left.get(key, 0)
+            if status is not None and now > 0:
+                rows.append(
+                    InstanceRow(journey_id, journey_version, status, milestone_id, step_id, now)
+                )
+        return rows
+
+    async def _moves(
+        self, end: str, journey_ids: Sequence[str] | None, version: int | None
+    ) -> dict[_PositionKey, int]:
+        """Transition facts by the position they moved an instance `to` or `from`."""
         key = {
             "j": "$journey_id",
             "v": "$journey_version",
-            "st": "$status",
-            "m": "$milestone_id",
-            "s": "$step_id",
+            # Flat field paths: FerretDB groups by a top-level field, not a nested one.
+            "st": f"${end}_status",
+            "m": f"${end}_milestone_id",
+            "s": f"${end}_step_id",
         }
         pipeline = [
             {"$match": _match(journey_ids, version)},
             {"$group": {"_id": key, "n": {"$sum": 1}}},
         ]
-        return [
-            InstanceRow(
-                row["_id"]["j"],
-                int(row["_id"]["v"]),
-                row["_id"]["st"],
-                row["_id"].get("m"),
-                row["_id"].get("s"),
-                int(row["n"]),
+        counts: dict[_PositionKey, int] = {}
+        for row in await self._group(TRANSITIONS, pipeline):
+            group = row["_id"]
+            position = (
+                group["j"],
+                int(group["v"]),
+                group.get("st"),
+                group.get("m"),
+                group.get("s"),
             )
-            for row in await self._group(INSTANCES, pipeline)
-        ]
+            counts[position] = counts.get(position, 0) + int(row["n"])
+        return counts
 
     async def messages(self, journey_id: str, version: int | None) -> list[tuple[str, str, int]]:
         """(channel, status, distinct messages) of a journey."""

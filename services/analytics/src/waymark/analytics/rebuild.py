@@ -158,6 +158,8 @@ async def rebuild(
         report = RebuildReport(database=database)
         await _load_catalog(kafka, store, catalog, codec)
         report.journey_versions = len(catalog.versions)
+        # No positions to load: the database is empty and the topics hold every instance's
+        # first transition, read in offset order.
         aggregator = Aggregator(store, catalog)
         tps = await _partitions(kafka, [topic_name(t, kafka.topic_prefix) for t in TOPIC_MODELS])
         consumer = _reader(kafka, "topics")

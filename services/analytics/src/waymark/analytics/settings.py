@@ -38,7 +38,7 @@ class AnalyticsSettings(ServiceSettings):
         ge=0,
         le=60,
         description="seconds a batch waits for more records before it is applied; fewer, "
-        "larger writes (FerretDB scans a collection for each replacement of positions)",
+        "larger writes (FerretDB syncs a transaction for each write command)",
     )
     retry_seconds: float = Field(
         default=2.0, gt=0, description="pause before applying a batch again after a failure"

@@ -3,7 +3,10 @@
 Facts are inserted, never updated: an insert of a document whose `_id` exists is refused by
 the unique `_id` index, which is the whole of the dedupe. Writes are batched: FerretDB makes
 every write command one synced SQLite transaction, so one `insert_many` of a thousand facts
-costs about what one update costs. Only journey outlines (a handful) are ever updated.
+costs about what one update costs. And FerretDB (SQLite) pushes down no filter of an update or
+a delete, not even on `_id`: each one reads the whole collection. Inserts read nothing, so
+the cost of a batch does not grow with the facts kept. Only journey outlines (a handful) are
+ever updated.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from pymongo.errors import BulkWriteError
 from waymark.analytics.catalog import JourneyOutline
 from waymark.analytics.documents import (
     GOAL_HITS,
-    INSTANCES,
     JOURNEYS,
     MESSAGE_STATUSES,
     OUTCOMES,
@@ -29,7 +31,7 @@ __all__ = ["ALL_COLLECTIONS", "Store"]
 
 _DUPLICATE_KEY = 11000
 
-ALL_COLLECTIONS = (TRANSITIONS, INSTANCES, OUTCOMES, MESSAGE_STATUSES, GOAL_HITS, JOURNEYS)
+ALL_COLLECTIONS = (TRANSITIONS, OUTCOMES, MESSAGE_STATUSES, GOAL_HITS, JOURNEYS)
 """Every collection analytics owns: what `rebuild` fills and compares."""
 
 _INDEXES: dict[str, list[list[tuple[str, int]]]] = {
@@ -37,7 +39,6 @@ _INDEXES: dict[str, list[list[tuple[str, int]]]] = {
         [("journey_id", ASCENDING), ("kind", ASCENDING), ("day", ASCENDING)],
         [("customer_id", ASCENDING), ("at", DESCENDING)],
     ],
-    INSTANCES: [[("journey_id", ASCENDING), ("status", ASCENDING)]],
     OUTCOMES: [[("customer_id", ASCENDING), ("at", DESCENDING)]],
     MESSAGE_STATUSES: [[("journey_id", ASCENDING), ("status", ASCENDING), ("day", ASCENDING)]],
     GOAL_HITS: [[("journey_id", ASCENDING), ("customer_id", ASCENDING)]],
@@ -46,7 +47,7 @@ _INDEXES: dict[str, list[list[tuple[str, int]]]] = {
 
 
 class Store:
-    """Writes facts, instance positions and journey outlines to one database."""
+    """Writes facts and journey outlines to one database."""
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.database = database
@@ -78,19 +79,6 @@ class Store:
             refused = {e["index"] for e in errors}
             return {key for index, key in enumerate(ids) if index not in refused}
         return set(ids)
-
-    async def replace_instances(self, documents: Sequence[dict[str, Any]]) -> None:
-        """Replace the documents of these instances with their new positions.
-
-        Two writes per batch whatever its size (FerretDB syncs every write, and an update
-        per instance costs one each). A crash between them loses positions of this batch's
-        instances only, and the re-delivered batch writes them again.
-        """
-        if not documents:
-            return
-        collection = self.database[INSTANCES]
-        await collection.delete_many({"_id": {"$in": [doc["_id"] for doc in documents]}})
-        await collection.insert_many(list(documents), ordered=False)
 
     async def save_outline(self, outline: JourneyOutline) -> None:
         """Keep a journey version's outline (a republished status replaces the old one)."""
