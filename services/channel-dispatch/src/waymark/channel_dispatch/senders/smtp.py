@@ -48,13 +48,14 @@ _MAX_USES = 1000
 """Messages per connection before it is renewed (servers cap it, and it bounds any leak)."""
 _MAX_REPLY = 64 * 1024
 """Bytes of a reply, at most: a server sending more is not speaking SMTP."""
-_BARE_LINE_END = re.compile(rb"\r(?!\n)|(?<!\r)\n")
+_BARE_LINE_END = re.compile(rb"\r\n|\r|\n")
 _LEADING_PERIOD = re.compile(rb"^\.", re.MULTILINE)
 
 
 def _body(data: bytes) -> bytes:
     """The message as DATA sends it: CRLF line ends, leading periods doubled, `.` to end."""
-    if _BARE_LINE_END.search(data):
+    crlf = data.count(b"\r\n")
+    if data.count(b"\n") != crlf or data.count(b"\r") != crlf:
         data = _BARE_LINE_END.sub(b"\r\n", data)
     if data.startswith(b".") or b"\n." in data:
         data = _LEADING_PERIOD.sub(b"..", data)
