@@ -52,9 +52,10 @@ class DispatchSettings(ServiceSettings):
         default=0.0, ge=0, description="wait to fill a group of ledger writes (latency first)"
     )
     marketing_ledger_linger_ms: float = Field(
-        default=5.0,
+        default=20.0,
         ge=0,
-        description="wait to fill a group of ledger writes: fewer, larger writes per email",
+        description="wait to fill a group of ledger writes: fewer, larger writes per email "
+        "(FerretDB commits each write; 20 ms gave the most emails/s on the bench)",
     )
     marketing_ledger_group: int = Field(
         default=256, ge=1, description="ledger documents per write, at most"
