@@ -8,9 +8,14 @@ Everything runs for real on this machine: the local Kafka and FerretDB, the deve
    from the command's creation (just before it is produced) to its arrival in the SMTP sink.
 2. The dispatcher is stopped, `--backlog` marketing emails are queued, and it is started again.
    While the backlog drains, the same transactional probe runs.
+3. The same with `--capped-backlog` emails and the marketing process capped at
+   `--capped-rate` emails/s (`WAYMARK_DISPATCH_SMTP_RATE`): the lanes' isolation when the
+   machine's cores are not all taken by the drain. On two cores the sink, FerretDB and Kafka
+   serve both lanes and share the cores with both dispatchers, so a full-speed drain delays
+   every hop of a transactional send a little.
 
 Printed: marketing emails/s into the sink (first to last arrival of the backlog), the
-transactional p50/p99 idle and under the burst, and p99 burst / p99 idle.
+transactional p50/p99 idle and under the burst, p99 burst / p99 idle, and the capped ratio.
 
 Run (local stack up): `.venv/bin/python bench/dispatch.py [--backlog 100000] [--json PATH]`.
 """
@@ -25,6 +30,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -185,43 +191,13 @@ async def run(args: argparse.Namespace) -> None:
         idle = await latencies(stack, idle_created)
         await stack.stop_dispatcher()
 
-        print(f"queueing {args.backlog} marketing emails", flush=True)
-        backlog_ids: set[str] = set()
-        pending = []
-        for n in range(args.backlog):
-            cmd = command(n, "marketing", "bench-promo")
-            backlog_ids.add(f"<{cmd.command_id}@waymark.local>")
-            pending.append(await produce(producer, kafka, cmd))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
-        before = await stack.received()
-        await stack.start_dispatcher()
-        marketing_pid = stack.dispatchers[-1].pid
-        cpu_before = cpu_seconds(marketing_pid)
-        print("draining the backlog with the probe running", flush=True)
-        drained = asyncio.Event()
-        burst_created: dict[str, float] = {}
-
-        async def watch() -> None:
-            while True:
-                # The probe's own emails arrive too: count them out.
-                if await stack.received() >= before + args.backlog + len(burst_created):
-                    drained.set()
-                    return
-                await asyncio.sleep(0.5)
-
-        watcher = asyncio.create_task(watch())
-        await probe(
-            producer, kafka, args.rate, lambda: not drained.is_set(), 30_000_000, burst_created
-        )
-        await watcher
-        cpu_used = cpu_seconds(marketing_pid) - cpu_before
-        burst = await latencies(stack, burst_created)
-        arrived = await stack.receipts()
-        times = sorted(at for mid, at in arrived.items() if mid in backlog_ids)
-        await stack.stop_dispatcher()
+        full = await drain(stack, producer, kafka, args.rate, args.backlog, 30_000_000)
+        capped = None
+        if args.capped_backlog:
+            cap = {"WAYMARK_DISPATCH_SMTP_RATE": str(args.capped_rate)}
+            capped = await drain(
+                stack, producer, kafka, args.rate, args.capped_backlog, 40_000_000, cap
+            )
     finally:
         await producer.stop()
         await stack.stop_all()
@@ -230,19 +206,75 @@ async def run(args: argparse.Namespace) -> None:
         await client.drop_database(mongo.database)
         await client.close()
 
-    assert len(times) == args.backlog, f"{len(times)} of {args.backlog} marketing emails arrived"
-    report(args, times, cpu_used / args.backlog, idle, burst)
+    report(args, full, idle, capped)
 
 
-def report(
-    args: argparse.Namespace,
-    times: list[float],
-    per_email: float,
-    idle: list[float],
-    burst: list[float],
-) -> None:
+@dataclass(frozen=True)
+class Drain:
+    """A marketing backlog drained with the transactional probe running."""
+
+    times: list[float]
+    """Arrival time of each backlog email, in order."""
+    cpu_per_email: float
+    """CPU seconds of the marketing dispatcher per backlog email."""
+    latencies: list[float]
+    """The probe's latencies meanwhile, sorted."""
+
+
+async def drain(
+    stack: Stack,
+    producer: AIOKafkaProducer,
+    kafka: KafkaSettings,
+    rate: float,
+    backlog: int,
+    first: int,
+    marketing: dict[str, str] | None = None,
+) -> Drain:
+    """Queue `backlog` marketing emails with the dispatcher stopped, start it (the marketing
+    process with `marketing` settings), and probe until the backlog is in the sink."""
+    print(f"queueing {backlog} marketing emails", flush=True)
+    backlog_ids: set[str] = set()
+    pending = []
+    for n in range(backlog):
+        cmd = command(n, "marketing", "bench-promo")
+        backlog_ids.add(f"<{cmd.command_id}@waymark.local>")
+        pending.append(await produce(producer, kafka, cmd))
+        if len(pending) >= 5000:
+            await asyncio.gather(*pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+    before = await stack.received()
+    await stack.start_dispatcher(marketing)
+    marketing_pid = stack.dispatchers[-1].pid
+    cpu_before = cpu_seconds(marketing_pid)
+    print(f"draining the backlog with the probe running {marketing or ''}", flush=True)
+    drained = asyncio.Event()
+    created: dict[str, float] = {}
+
+    async def watch() -> None:
+        while True:
+            # The probe's own emails arrive too: count them out.
+            if await stack.received() >= before + backlog + len(created):
+                drained.set()
+                return
+            await asyncio.sleep(0.5)
+
+    watcher = asyncio.create_task(watch())
+    await probe(producer, kafka, rate, lambda: not drained.is_set(), first, created)
+    await watcher
+    cpu_used = cpu_seconds(marketing_pid) - cpu_before
+    burst = await latencies(stack, created)
+    arrived = await stack.receipts()
+    times = sorted(at for mid, at in arrived.items() if mid in backlog_ids)
+    await stack.stop_dispatcher()
+    assert len(times) == backlog, f"{len(times)} of {backlog} marketing emails arrived"
+    return Drain(times, cpu_used / backlog, burst)
+
+
+def report(args: argparse.Namespace, full: Drain, idle: list[float], capped: Drain | None) -> None:
     """Print the figures."""
     layout = "marketing lane's own process" if args.split else "one process, both lanes"
+    times, per_email, burst = full.times, full.cpu_per_email, full.latencies
     rate = (len(times) - 1) / (times[-1] - times[0])
     idle_p99, burst_p99 = percentile(idle, 0.99), percentile(burst, 0.99)
     lines = [
@@ -259,22 +291,32 @@ def report(
             f"p99 {percentile(values, 0.99) * 1000:.1f} ms  ({len(values)} emails)"
         )
     lines.append(f"p99 burst / p99 idle: {burst_p99 / idle_p99:.2f}  (goal <= 1.2)")
+    figures: dict[str, Any] = {
+        "layout": layout,
+        "backlog": args.backlog,
+        "emails_per_s": round(rate),
+        "cpu_ms_per_email": round(per_email * 1000, 3),
+        "idle_p50_ms": round(statistics.median(idle) * 1000, 1),
+        "idle_p99_ms": round(idle_p99 * 1000, 1),
+        "burst_p50_ms": round(statistics.median(burst) * 1000, 1),
+        "burst_p99_ms": round(burst_p99 * 1000, 1),
+        "ratio": round(burst_p99 / idle_p99, 2),
+        "probe_emails": len(idle) + len(burst),
+    }
+    if capped is not None:
+        capped_p99 = percentile(capped.latencies, 0.99)
+        lines.append(
+            f"with marketing capped at {args.capped_rate:,.0f}/s ({args.capped_backlog} emails, "
+            f"the cores not saturated): transactional p99 {capped_p99 * 1000:.1f} ms, "
+            f"p99 / p99 idle: {capped_p99 / idle_p99:.2f}"
+        )
+        figures |= {
+            "capped_rate": args.capped_rate,
+            "capped_p99_ms": round(capped_p99 * 1000, 1),
+            "capped_ratio": round(capped_p99 / idle_p99, 2),
+        }
     print("\n".join(lines))
-    write_json(
-        args.json,
-        {
-            "layout": layout,
-            "backlog": args.backlog,
-            "emails_per_s": round(rate),
-            "cpu_ms_per_email": round(per_email * 1000, 3),
-            "idle_p50_ms": round(statistics.median(idle) * 1000, 1),
-            "idle_p99_ms": round(idle_p99 * 1000, 1),
-            "burst_p50_ms": round(statistics.median(burst) * 1000, 1),
-            "burst_p99_ms": round(burst_p99 * 1000, 1),
-            "ratio": round(burst_p99 / idle_p99, 2),
-            "probe_emails": len(idle) + len(burst),
-        },
-    )
+    write_json(args.json, figures)
 
 
 async def probe_for(
@@ -298,6 +340,13 @@ def main() -> None:
         action="store_false",
         help="both lanes in one dispatcher process (default: a process per lane)",
     )
+    parser.add_argument(
+        "--capped-backlog",
+        type=int,
+        default=20_000,
+        help="then drain this many again with marketing capped at --capped-rate (0: skip)",
+    )
+    parser.add_argument("--capped-rate", type=float, default=500.0, help="marketing emails/s")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
     asyncio.run(run(parser.parse_args()))
 

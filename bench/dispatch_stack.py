@@ -100,9 +100,12 @@ class Stack:
             )
         await _until_ok(f"{self.sink_url}/healthz")
 
-    async def start_dispatcher(self) -> None:
-        """Start channel-dispatch (a process per role) and wait until it is ready."""
+    async def start_dispatcher(self, marketing: dict[str, str] | None = None) -> None:
+        """Start channel-dispatch (a process per role) and wait until it is ready;
+        `marketing`: settings of the process that sends marketing, for this start only."""
         for role in self.roles:
+            if marketing and role.get("WAYMARK_DISPATCH_LANES", "marketing") == "marketing":
+                role = {**role, **marketing}
             with self.log.open("ab") as out:
                 self.dispatchers.append(
                     await asyncio.create_subprocess_exec(

@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "decide": ([], ["--customers", "2000", "--inputs", "20000", "--repeat", "1"]),
     "states": ([], ["--states", "20000", "--sample", "5000"]),
     "engine": ([], ["--events", "20000", "--customers", "2000", "--timers", "5000"]),
-    "dispatch": ([], ["--backlog", "2000", "--idle-s", "5"]),
+    "dispatch": ([], ["--backlog", "2000", "--idle-s", "5", "--capped-backlog", "1000"]),
     "ingest": (
         [],
         ["--seconds", "3", "--single-clients", "8", "--batch-clients", "4"],
