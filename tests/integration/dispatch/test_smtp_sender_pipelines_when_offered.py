@@ -18,7 +18,13 @@ import pytest
 
 from waymark.channel_dispatch.senders.base import Email, RejectedError, RetryableError
 from waymark.channel_dispatch.senders.smtp import SmtpSender
-from waymark.channel_dispatch.sinks.smtp import MailFault, MailStore, start_smtp_sink
+from waymark.channel_dispatch.sinks.smtp import (
+    MailFault,
+    MailStore,
+    SinkHandler,
+    _SinkSMTP,
+    start_smtp_sink,
+)
 
 
 @dataclass
@@ -132,3 +138,48 @@ async def test_pipelined_refusals_keep_their_meaning() -> None:
     assert receipt.provider_message_id == "1"
     assert [m.message_id for m in store.messages] == ["<3@shop.example>"]
     assert all(b"RCPT TO:" in e for e in recorded.envelopes())
+
+
+class _CountingSink(_SinkSMTP):
+    """The sink, counting the writes it makes on its connection."""
+
+    writes: list[bytes]
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.writes = []
+        write = self._writer.write
+
+        def counted(data: bytes) -> None:
+            self.writes.append(bytes(data))
+            write(data)
+
+        self._writer.write = counted  # type: ignore[method-assign]
+
+
+async def test_sink_answers_a_pipelined_group_in_one_write() -> None:
+    sinks: list[_CountingSink] = []
+
+    def factory() -> _CountingSink:
+        sinks.append(_CountingSink(SinkHandler(MailStore())))
+        return sinks[-1]
+
+    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
+    try:
+        await reader.readline()
+        writer.write(b"EHLO t\r\n")
+        while (await reader.readline())[3:4] == b"-":
+            pass
+        before = len(sinks[0].writes)
+        writer.write(b"MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n")
+        replies = [(await reader.readline())[:3] for _ in range(3)]
+        group = sinks[0].writes[before:]
+        writer.write(b"hi\r\n.\r\n")
+        final = await reader.readline()
+    finally:
+        writer.close()
+        server.close()
+    assert replies == [b"250", b"250", b"354"]
+    assert len(group) == 1  # aiosmtpd alone writes each reply on its own
+    assert final.startswith(b"250 ")

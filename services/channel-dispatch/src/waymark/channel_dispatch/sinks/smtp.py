@@ -168,6 +168,12 @@ class _SinkSMTP(SMTP):
     line by line (see `smtp_DATA`).
     """
 
+    _held: list[bytes]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held = []
+
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         plain = _PLAIN_PATH.match(arg) if arg else None
         if plain is not None:
@@ -177,6 +183,24 @@ class _SinkSMTP(SMTP):
                 return plain.group(1), plain.group(2)
         result: tuple[str | None, str | None] = super()._getaddr(arg)
         return result
+
+    async def push(self, status: str | bytes) -> None:
+        """aiosmtpd's reply, held back while more commands are already waiting to be read.
+
+        A pipelining client's MAIL, RCPT and DATA arrive together; their three replies go
+        back in one write instead of three. A reply is sent as soon as nothing more is
+        waiting, so a client that waits for each reply (or for 354) gets it at once.
+        """
+        if isinstance(status, str):
+            status = status.encode("utf-8" if self.enable_SMTPUTF8 else "ascii")
+        self._held.append(status + b"\r\n")
+        # asyncio's StreamReader keeps what it received and has not handed out in `_buffer`.
+        waiting: bytearray | None = getattr(self._reader, "_buffer", None)
+        if waiting is not None and b"\n" in waiting:
+            return
+        replies, self._held = b"".join(self._held), []
+        self._writer.write(replies)
+        await self._writer.drain()
 
     @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - the name aiosmtpd calls
