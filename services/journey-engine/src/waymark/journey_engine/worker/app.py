@@ -192,7 +192,9 @@ class EngineWorker:
                 if not await self._until_done(what, step):
                     return
             tasks = [
-                asyncio.create_task(self.feed.run(DeadLetterWriter(producer)), name="catalog-feed"),
+                asyncio.create_task(
+                    self.feed.follow(DeadLetterWriter(producer), self._stop), name="catalog-feed"
+                ),
                 asyncio.create_task(self._fire_timers(), name="timers"),
                 asyncio.create_task(self._report_lag(), name="lag"),
             ]
@@ -576,7 +578,10 @@ class EngineWorker:
             partitions = "not assigned yet"
         else:
             partitions = OK
-        catalog = OK if self.feed.ready.is_set() else "loading"
+        if self.feed.failing is not None:
+            catalog = f"feed starting again after: {self.feed.failing}"
+        else:
+            catalog = OK if self.feed.ready.is_set() else "loading"
         return verdict.with_checks({"catalog": catalog, "partitions": partitions})
 
 

@@ -8,11 +8,16 @@ A record the catalog cannot take (not a JourneyVersion, or a definition that doe
 compile) goes to `<topic>.dlq` with its cause and the feed goes on with the next one. The topic
 is read from its beginning at every start and by every worker, so the feed reads that DLQ first
 (it holds only this topic's letters: a few records) and writes no second letter of a record.
+
+`follow` keeps the feed alive: a Kafka error (the broker away while offsets are asked, say)
+ends a `run`, and the next one starts where the last stopped, so a status change already
+reported is not reported again and no journey published meanwhile is missed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -32,6 +37,8 @@ log = structlog.get_logger(__name__)
 
 _RETRY_S = 1.0
 """Pause before a DLQ write is tried again while the broker is away."""
+_RESTART_S = (0.5, 15.0)
+"""First and longest pause before the feed is started again after a Kafka error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,23 @@ class CatalogFeed:
         self._dead_letters: DeadLetterWriter | None = None
         self._refused: set[tuple[int, int]] = set()
         """(partition, offset) of the records of the topic already in its DLQ."""
+        self._next: dict[TopicPartition, int] = {}
+        """Per partition, the offset of the next record to read: where a new run starts."""
+        self.failing: str | None = None
+        """The error that ended the last run, until a new run has started."""
+
+    async def follow(self, dead_letters: DeadLetterWriter, stopping: asyncio.Event) -> None:
+        """`run` until `stopping` is set, starting it again after each Kafka error."""
+        pause = _RESTART_S[0]
+        while not stopping.is_set():
+            try:
+                await self.run(dead_letters)
+            except (KafkaError, OSError) as exc:
+                self.failing = repr(exc)
+                log.warning("catalog feed failed; starting it again", error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=pause)
+            pause = min(pause * 2, _RESTART_S[1])
 
     async def run(self, dead_letters: DeadLetterWriter) -> None:
         """Read the topic from the beginning, forever; unusable records go to `dead_letters`."""
@@ -78,13 +102,18 @@ class CatalogFeed:
             partitions = self._consumer.partitions_for_topic(self._topic) or {0}
             tps = [TopicPartition(self._topic, p) for p in sorted(partitions)]
             self._consumer.assign(tps)
-            await self._consumer.seek_to_beginning(*tps)
+            await self._consumer.seek_to_beginning(*(tp for tp in tps if tp not in self._next))
+            for tp in tps:
+                if tp in self._next:
+                    self._consumer.seek(tp, self._next[tp])
             ends = await self._consumer.end_offsets(tps)
+            self.failing = None
             while True:
                 batch = await self._consumer.getmany(timeout_ms=200)
-                for records in batch.values():
+                for tp, records in batch.items():
                     for record in records:
                         await self._apply(record)
+                        self._next[tp] = record.offset + 1
                 if not self.ready.is_set() and await self._caught_up(ends):
                     self.ready.set()
                     log.info("catalog loaded", journeys=len(self.catalog.records))
@@ -124,11 +153,11 @@ class CatalogFeed:
                 self.catalog.publish(journey, record.version)
             return
         self.catalog.publish(journey, record.version, record.status)
+        if self.ready.is_set() and previous is not None and previous[1] != record.status:
+            change = "resumed" if record.status == "active" else record.status
+            # Noted as seen only once told: a run that fails here reads the record again.
+            await self._on_change(StatusChange(record.journey_id, change, record.version))
         self._latest[record.journey_id] = (record.version, record.status)
-        if not self.ready.is_set() or previous is None or previous[1] == record.status:
-            return
-        change = "resumed" if record.status == "active" else record.status
-        await self._on_change(StatusChange(record.journey_id, change, record.version))
 
     async def _refuse(self, raw: ConsumerRecord[bytes, bytes], reason: str, exc: Exception) -> None:
         """Send a record the catalog cannot take to the DLQ, unless a letter of it is there."""
