@@ -15,15 +15,17 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from waymark.channel_dispatch.senders.base import Email, RetryableError
 from waymark.channel_dispatch.senders.smtp import SmtpSender
+from waymark.channel_dispatch.sinks.smtp import MailStore, SinkHandler
 
 
-class Recorder:
-    """An aiosmtpd handler keeping whether each message came over TLS, and as whom."""
+class Recorder(SinkHandler):
+    """The sink's handler (PIPELINING offered or not), keeping whether each message came over
+    TLS, and as whom."""
 
     def __init__(self, pipelining: bool) -> None:
+        super().__init__(MailStore(), pipelining=pipelining)
         self.received: list[tuple[bool, Any, bytes]] = []
-        self.pipelining = pipelining
-        self.offered: list[bool] = []
+        self.ehlos = 0
 
     async def handle_EHLO(
         self,
@@ -33,11 +35,8 @@ class Recorder:
         hostname: str,
         responses: list[str],
     ) -> list[str]:
-        session.host_name = hostname
-        if self.pipelining:
-            responses.insert(len(responses) - 1, "250-PIPELINING")
-        self.offered.append(self.pipelining)
-        return responses
+        self.ehlos += 1
+        return await super().handle_EHLO(server, session, envelope, hostname, responses)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received.append((session.ssl is not None, session.auth_data, envelope.content))
@@ -114,7 +113,7 @@ async def test_mail_goes_over_starttls_after_login(tls_server: Any) -> None:
         assert login == b"dispatch"
         assert b"hello" in content
     # EHLO before and after STARTTLS, on the one connection.
-    assert len(recorder.offered) == 2
+    assert recorder.ehlos == 2
 
 
 async def test_wrong_credentials_are_retryable_and_send_nothing(tls_server: Any) -> None:
