@@ -13,7 +13,7 @@ command ids (at least once, never a new id).
 When partitions are assigned, the worker reads their changelog from the offset its local
 store already holds to the end before it takes any input, and rebuilds the timer heap of the
 customers it now owns. Timers, schedules and catalog changes never write state: they produce
-ticks to the customer's input partition, decided like any other input.
+ticks to the customer's input partition, decided like any other input (see `ticks`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import islice
 from typing import Any, NamedTuple
 
@@ -37,24 +37,18 @@ from waymark.core.adapters.kafka.clients import durable_producer, manual_commit_
 from waymark.core.adapters.kafka.dlq import DeadLetter, DeadLetterWriter, dlq_topic
 from waymark.core.adapters.kafka.topics import Topic, topic_name
 from waymark.core.adapters.readiness import OK, DependencyChecks, Readiness, kafka_metadata
-from waymark.core.contracts import AvroCodec, CodecError, Tick
+from waymark.core.contracts import AvroCodec, CodecError
 from waymark.core.engine import Catalog, CustomerState, Decision, decide, from_bytes, to_bytes
 from waymark.core.observability import metrics
 from waymark.core.settings import KafkaSettings
-from waymark.journey_engine.worker.catalog_feed import CatalogFeed, StatusChange
+from waymark.journey_engine.worker.catalog_feed import CatalogFeed
 from waymark.journey_engine.worker.changelog import changelog_topic, ensure_changelog, restore
-from waymark.journey_engine.worker.packing import PARTITIONER, Out, PackedSender
+from waymark.journey_engine.worker.packing import Out, PackedSender
 from waymark.journey_engine.worker.settings import WorkerSettings
 from waymark.journey_engine.worker.store import StateStore, open_store
-from waymark.journey_engine.worker.timers import DueTimer, TimerHeap, pending_timers
+from waymark.journey_engine.worker.ticks import SelfTicks
 from waymark.journey_engine.worker.web import start_web
-from waymark.journey_engine.worker.wire import (
-    InputDecoder,
-    OutputEncoder,
-    catalog_tick,
-    schedule_tick,
-    utc_now,
-)
+from waymark.journey_engine.worker.wire import InputDecoder, OutputEncoder, utc_now
 
 __all__ = ["EngineWorker"]
 
@@ -116,7 +110,6 @@ class EngineWorker:
             transactional_expiry=timedelta(hours=settings.transactional_expiry_hours),
         )
         self.catalog = Catalog()
-        self.timers = TimerHeap(lambda timer: self._tick_out(_tick_of(timer)))
         self.changelog = changelog_topic(settings.app_id)
         self.store: StateStore = open_store(settings.store, settings.data_dir, "customers")
         self._cache: dict[bytes, CustomerState] = {}
@@ -127,8 +120,6 @@ class EngineWorker:
         self._lock = asyncio.Lock()
         self._assigned_once = False
         self._rebalancing = False
-        self._rebuild_timers = False
-        self._schedule_marks: dict[str, datetime] = {}
         self._committed: dict[TopicPartition, int] = {}
         self._packed: PackedSender | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -150,6 +141,19 @@ class EngineWorker:
         # Logical → physical names of the topics decisions write to.
         self._physical = {str(t): self._name(t) for t in Topic}
         self._transitions_topic = self._name(Topic.TRANSITIONS)
+        self.ticks = SelfTicks(
+            catalog=self.catalog,
+            store=self.store,
+            encoder=self.encoder,
+            name=self._name,
+            partitions=kafka.partitions,
+            owned=lambda: self.owned,
+            sender=self._sender,
+            may_fire=lambda: (
+                not self._rebalancing and self._assigned_once and self.feed.ready.is_set()
+            ),
+        )
+        self.timers = self.ticks.timers
         self.feed = CatalogFeed(
             self.catalog,
             lambda: AIOKafkaConsumer(
@@ -157,7 +161,7 @@ class EngineWorker:
             ),
             self._name(Topic.JOURNEYS),
             self.codec,
-            self._fan_out,
+            self.ticks.fan_out,
         )
 
     def _name(self, topic: Topic | str) -> str:
@@ -195,7 +199,9 @@ class EngineWorker:
                 asyncio.create_task(
                     self.feed.follow(DeadLetterWriter(producer), self._stop), name="catalog-feed"
                 ),
-                asyncio.create_task(self._fire_timers(), name="timers"),
+                asyncio.create_task(
+                    self.ticks.fire_timers(self.settings.timer_interval), name="timers"
+                ),
                 asyncio.create_task(self._report_lag(), name="lag"),
             ]
             stopped = asyncio.create_task(self._stop.wait())
@@ -461,7 +467,7 @@ class EngineWorker:
                     log.warning("changelog restore failed; retrying", error=repr(exc))
                     await asyncio.sleep(1.0)
             self.owned = owned
-            self._rebuild_timers = True
+            self.ticks.rebuild_timers()
             self._rebalancing = False
             self._assigned_once = True
             log.info(
@@ -470,87 +476,6 @@ class EngineWorker:
                 restored=restored,
                 seconds=round(time.perf_counter() - started, 3),
             )
-
-    # -- timers, catalog changes, schedules ---------------------------------------------------
-
-    def _owned_states(self) -> list[CustomerState]:
-        """States of the customers whose input partitions this worker owns now."""
-        owned = self.owned
-        every = list(range(self.kafka.partitions))
-        return [
-            from_bytes(raw)
-            for key, raw in self.store.items()
-            if raw and PARTITIONER(key, every, every) in owned
-        ]
-
-    async def _fire_timers(self) -> None:
-        interval = self.settings.timer_interval
-        next_schedule_check = 0.0
-        while True:
-            await asyncio.sleep(interval)
-            if self._rebalancing or not self._assigned_once or not self.feed.ready.is_set():
-                continue
-            if self._rebuild_timers:
-                self._rebuild_timers = False
-                states = self._owned_states()
-                self.timers.rebuild(t for s in states for t in pending_timers(s))
-                metrics.ENGINE_LIVE_INSTANCES.set(sum(len(s.instances) for s in states))
-                metrics.ENGINE_TIMERS_PENDING.set(len(self.timers))
-                log.info("timers rebuilt", pending=len(self.timers), customers=len(states))
-            due = self.timers.pop_due_prepared(time.time())
-            if due:
-                try:
-                    await self._sender().send_all(tick for _, tick in due)
-                    metrics.ENGINE_TIMERS_FIRED.inc(len(due))
-                except Exception:
-                    log.exception("firing timers failed; they stay pending")
-                    for timer, _ in due:
-                        self.timers.add(timer)
-            now = time.time()
-            if now >= next_schedule_check:
-                next_schedule_check = now + 1.0
-                await self._fire_schedules()
-
-    def _tick_out(self, tick: Tick) -> Out:
-        out = self.encoder.tick(tick)
-        return Out(self._name(out.topic), None, out.key, out.value)
-
-    async def _fire_schedules(self) -> None:
-        now = utc_now()
-        for journey in self.catalog.scheduled():
-            last = self._schedule_marks.get(journey.id)
-            if last is None:
-                self._schedule_marks[journey.id] = now
-                continue
-            fire = self.catalog.next_fire(journey.id, last)
-            if fire is None or fire > now:
-                continue
-            self._schedule_marks[journey.id] = fire
-            customers = [s.customer_id for s in self._owned_states()]
-            await self._sender().send_all(
-                [self._tick_out(schedule_tick(c, journey.id, fire)) for c in customers]
-            )
-            log.info("schedule fired", journey_id=journey.id, customers=len(customers))
-
-    async def _fan_out(self, change: StatusChange) -> None:
-        now = utc_now()
-        customers = [
-            s.customer_id for s in self._owned_states() if change.journey_id in s.instances
-        ]
-        await self._sender().send_all(
-            [
-                self._tick_out(
-                    catalog_tick(c, change.journey_id, change.change, change.version, now)
-                )
-                for c in customers
-            ]
-        )
-        log.info(
-            "catalog change fanned out",
-            journey_id=change.journey_id,
-            change=change.change,
-            customers=len(customers),
-        )
 
     async def _report_lag(self) -> None:
         while True:
@@ -590,14 +515,3 @@ def _rewind(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None
         consumer.seek(tp, offset)
     except IllegalStateError:  # no longer assigned: its new owner starts from the commit
         log.info("partition gone before its rewind", topic=tp.topic, partition=tp.partition)
-
-
-def _tick_of(timer: DueTimer) -> Tick:
-    return Tick(
-        customer_id=timer.customer_id,
-        journey_id=timer.journey_id,
-        entry_id=timer.entry_id,
-        timer_id=timer.timer_id,
-        due_at=datetime.fromtimestamp(timer.due_at, UTC),
-        generation=timer.generation,
-    )
