@@ -47,7 +47,6 @@ async def _produce_at(kafka: KafkaSettings, commands: list[SendCommand]) -> list
 def _claim(cmd: SendCommand, source: str, owner: str, *, sending: bool) -> dict[str, Any]:
     return {
         "_id": cmd.command_id,
-        "command_id": cmd.command_id,
         "owner": owner,
         "source": source,
         "sending": sending,
@@ -98,16 +97,12 @@ async def test_lost_claims_are_resolved_without_a_blind_resend(
             await mongo_db["dispatch_results"].insert_one(
                 {
                     "_id": held_by_live_owner.command_id,
-                    "command_id": held_by_live_owner.command_id,
                     "owner": "alive",
                     "source": sources[3],
-                    "result": {
-                        "status": "sent",
-                        "reason": None,
-                        "provider": "smtp",
-                        "provider_message_id": "q1",
-                        "at": datetime.now(UTC),
-                    },
+                    "status": "sent",
+                    "provider": "smtp",
+                    "provider_message_id": "q1",
+                    "at": datetime.now(UTC),
                 }
             )
             await outcomes.count(4)

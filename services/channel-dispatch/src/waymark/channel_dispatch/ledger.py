@@ -2,16 +2,15 @@
 
 Three small collections, written by inserts only (see `storage`):
 
-- `dispatch_claims` — `{_id: command_id, command_id, owner, source, sending, channel,
-  claimed_at}`, unique on `command_id` (it is the `_id`): whoever inserts it owns the
-  command. It is written at the last moment — right before the provider call
-  (`sending: true`), or right before a result decided without one — so few claims are ever
-  left uncertain by a crash;
-- `dispatch_sends` — `{_id: command_id, ...}`: a provider call is about to happen for a
+- `dispatch_claims` — `{_id: command_id, owner, source, sending, channel, claimed_at}`,
+  unique on the command id (it is the `_id`): whoever inserts it owns the command. It is
+  written at the last moment — right before the provider call (`sending: true`), or right
+  before a result decided without one — so few claims are ever left uncertain by a crash;
+- `dispatch_sends` — `{_id: command_id, owner, at}`: a provider call is about to happen for a
   command claimed with `sending: false` (only when a crash recovery decides to send it);
-- `dispatch_results` — `{_id: command_id, command_id, owner, source, result, recorded_at}`,
-  unique on `command_id` (the `_id` again): the terminal result, written before its outcome
-  is published;
+- `dispatch_results` — `{_id: command_id, owner, source, status, reason, provider,
+  provider_message_id, at}`, unique on the command id (the `_id` again), without the fields
+  that are None: the terminal result, written before its outcome is published;
 - `dispatch_owners` — `{_id: owner, seen_at, pid, host}`: the heartbeat of each running
   dispatcher, so a claim left by a dead one can be told from one still being sent;
 - `dispatch_takeovers` — `{_id: "<command_id>/<dead owner>"}`: one resolver per lost claim.
@@ -19,6 +18,11 @@ Three small collections, written by inserts only (see `storage`):
 `source` is the Kafka position (`topic:partition:offset`) of the record that made the claim.
 Only that record reports the command's outcome; any other record with the same command id
 is a duplicate (a second delivery or an engine replay) and is dropped without an outcome.
+
+Documents are kept small, as FerretDB inserts them faster: the command id is only the `_id`,
+and a result's fields are on the top level. Earlier versions also wrote a `command_id` field
+and nested the result under `result` (with a `recorded_at`); those results are still read, so
+a record replayed after an upgrade reports the outcome recorded before it.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ _GROUP = 64
 async def _index_names(collection: Any) -> set[str]:
     cursor = await collection.list_indexes()
     return {index["name"] async for index in cursor}
+
+
+def _result_in(doc: dict[str, Any]) -> Result:
+    """The result a `dispatch_results` document holds, flat or nested as earlier versions did."""
+    return Result.from_document(doc.get("result", doc))
 
 
 class ClaimKind(Enum):
@@ -127,7 +136,6 @@ class Ledger:
         """Claim the command for its record; `sending`: a provider call follows at once."""
         doc = {
             "_id": cmd.command_id,
-            "command_id": cmd.command_id,
             "owner": self.owner,
             "source": str(position),
             "sending": sending,
@@ -158,14 +166,9 @@ class Ledger:
 
     async def mark_sending(self, command: SendCommand) -> None:
         """Note that a provider call is about to happen for a command claimed as not sending."""
-        # Idempotency guard. Unique on command_id: a second note of the same call is a no-op.
+        # Idempotency guard. Unique on the command id: a second note of the same call is a no-op.
         await self._send_writer.insert(
-            {
-                "_id": command.command_id,
-                "command_id": command.command_id,
-                "owner": self.owner,
-                "at": self._clock(),
-            }
+            {"_id": command.command_id, "owner": self.owner, "at": self._clock()}
         )
 
     async def was_sending(self, command_id: str) -> bool:
@@ -181,19 +184,17 @@ class Ledger:
     async def result_of(self, command_id: str) -> Result | None:
         """The recorded result of a command, or None."""
         doc = await self._find(self._results, command_id)
-        return Result.from_document(doc["result"]) if doc is not None else None
+        return _result_in(doc) if doc is not None else None
 
     async def record(self, command: SendCommand, position: Position, result: Result) -> Result:
         """Record the terminal result; the one already recorded wins if there is one."""
         doc = {
             "_id": command.command_id,
-            "command_id": command.command_id,
             "owner": self.owner,
             "source": str(position),
-            "result": result.to_document(),
-            "recorded_at": self._clock(),
+            **result.to_document(),
         }
-        # Idempotency guard. Unique on command_id: the first recorded result is the one.
+        # Idempotency guard. Unique on the command id: the first recorded result is the one.
         if await self._result_writer.insert(doc):
             return result
         stored = await self._find(self._results, command.command_id)
@@ -201,7 +202,7 @@ class Ledger:
             raise RuntimeError(f"result of {command.command_id} is neither new nor stored")
         # Our own write that went in before a retry of it, or a resolver elsewhere that got
         # there first: the stored result is the one reported.
-        return Result.from_document(stored["result"])
+        return _result_in(stored)
 
     async def take_over(self, command_id: str, dead_owner: str) -> bool:
         """Become the one resolver of a claim a dead owner left; False when another is."""

@@ -65,14 +65,15 @@ class Result:
     provider_message_id: str | None = None
 
     def to_document(self) -> dict[str, Any]:
-        """The ledger's sub-document."""
-        return {
+        """The result's fields in the ledger, leaving out those that are None."""
+        fields = {
             "status": self.status,
             "reason": self.reason,
             "provider": self.provider,
             "provider_message_id": self.provider_message_id,
             "at": self.at,
         }
+        return {name: value for name, value in fields.items() if value is not None}
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Result:
