@@ -259,9 +259,20 @@ async def drain(
                 return
             await asyncio.sleep(0.5)
 
+    async def trace() -> None:
+        # BENCH_TRACE=1: the marketing pace and the transactional delay, twice a second
+        # (when marketing yields, WAYMARK_DISPATCH_MARKETING_YIELD_DELAY).
+        while os.environ.get("BENCH_TRACE") and not drained.is_set():
+            pace = await stack.gauge("waymark_dispatch_marketing_pace_per_second")
+            delay = await stack.gauge("waymark_dispatch_transactional_delay")
+            print(f"  pace {pace:7.0f}/s  delay {delay:6.2f}", flush=True)
+            await asyncio.sleep(0.5)
+
     watcher = asyncio.create_task(watch())
+    tracer = asyncio.create_task(trace())
     await probe(producer, kafka, rate, lambda: not drained.is_set(), first, created)
     await watcher
+    await tracer
     cpu_used = cpu_seconds(marketing_pid) - cpu_before
     burst = await latencies(stack, created)
     arrived = await stack.receipts()

@@ -143,6 +143,19 @@ class Stack:
         """How many emails the sink holds."""
         return int((await self._client().get(f"{self.sink_url}/smtp/stats")).json()["count"])
 
+    async def gauge(self, name: str) -> float:
+        """The largest value of a gauge (no labels) over the running dispatchers' /metrics."""
+        values = [0.0]
+        for role in self.roles:
+            url = f"http://127.0.0.1:{role['WAYMARK_DISPATCH_HTTP_PORT']}/metrics"
+            try:
+                text = (await self._client().get(url)).text
+            except httpx.HTTPError:
+                continue
+            lines = [line for line in text.splitlines() if line.startswith(f"{name} ")]
+            values += [float(line.split()[-1]) for line in lines]
+        return max(values)
+
     async def stop_all(self) -> None:
         """Terminate whatever still runs."""
         if self._http is not None:

@@ -22,6 +22,7 @@ from waymark.channel_dispatch.lane import Lane
 from waymark.channel_dispatch.ledger import Ledger
 from waymark.channel_dispatch.messages import MessageBuilder
 from waymark.channel_dispatch.model import Lane as LaneName
+from waymark.channel_dispatch.pressure import DelayMeter, Pace, PressureBoard, Yielding
 from waymark.channel_dispatch.rendering import Renderer, TemplateSource, mongo_templates
 from waymark.channel_dispatch.resilience import AdaptiveRateLimit, Backoff, CircuitBreaker
 from waymark.channel_dispatch.senders.base import Sender
@@ -95,6 +96,7 @@ def build_service(
     )
     guards: dict[str, tuple[AdaptiveRateLimit, CircuitBreaker]] = {}
     gate = PriorityGate() if settings.marketing_yields else None
+    yielding = _yielding(settings, database, owner)
     outcomes_topic = topic_name(Topic.OUTCOMES, kafka.topic_prefix)
     plain = durable_producer(kafka)
     dead_letters = DeadLetterWriter(plain)
@@ -122,6 +124,7 @@ def build_service(
             providers=providers,
             clock=clock,
             gate=gate,
+            pace=yielding.pace if yielding is not None else None,
         )
         group_id = f"{settings.group_id}.{lane_name}"
         transactional = lane_name == "transactional"
@@ -147,6 +150,7 @@ def build_service(
                 dispatcher=dispatcher,
                 max_in_flight=in_flight,
                 commit_interval_s=commit_ms / 1000,
+                meter=yielding.meter if yielding is not None and transactional else None,
             )
         )
     unsubscriber = Unsubscriber(
@@ -166,6 +170,7 @@ def build_service(
         producers=producers,
         consumers=consumers,
         senders=all_senders,
+        yielding=yielding,
         app=web.Application(),
         checks=DependencyChecks(
             {
@@ -176,6 +181,25 @@ def build_service(
     )
     service.app = http_app(service.readiness, unsubscriber)
     return service
+
+
+def _yielding(settings: DispatchSettings, database: Any, owner: str) -> Yielding | None:
+    """What makes marketing yield to transactional sends of other processes (see `pressure`):
+    a meter where this process sends transactional, a pace where it sends marketing."""
+    if not settings.marketing_yield_delay:
+        return None
+    interval_s = settings.pressure_interval_ms / 1000
+    lanes = settings.lane_names
+    return Yielding(
+        PressureBoard(database, owner=owner),
+        interval_s=interval_s,
+        meter=DelayMeter(interval_s=interval_s) if "transactional" in lanes else None,
+        pace=(
+            Pace(target=settings.marketing_yield_delay, min_rate=settings.marketing_min_rate)
+            if "marketing" in lanes
+            else None
+        ),
+    )
 
 
 def _providers(

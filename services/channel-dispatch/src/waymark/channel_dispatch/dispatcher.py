@@ -19,6 +19,7 @@ from waymark.channel_dispatch.delivery import Provider
 from waymark.channel_dispatch.ledger import Claim, ClaimKind, Ledger
 from waymark.channel_dispatch.messages import MessageBuilder
 from waymark.channel_dispatch.model import Lane, Position, Result, address_of, outcome_of
+from waymark.channel_dispatch.pressure import Pace
 from waymark.channel_dispatch.rendering import TemplateRenderError
 from waymark.channel_dispatch.senders.base import Message
 from waymark.channel_dispatch.suppression import SuppressionList
@@ -77,15 +78,18 @@ class Dispatcher:
         providers: Mapping[Channel, Provider],
         clock: Callable[[], datetime],
         gate: PriorityGate | None = None,
+        pace: Pace | None = None,
         poll_s: float = 0.5,
     ) -> None:
-        """Wire the adapters; `gate` makes marketing yield to transactional sends."""
+        """Wire the adapters; `gate` makes marketing yield to transactional sends of this
+        process, `pace` to those of every process (see `pressure`)."""
         self._ledger = ledger
         self._suppressions = suppressions
         self._messages = messages
         self._providers = providers
         self._clock = clock
         self._gate = gate
+        self._pace = pace
         self._poll_s = poll_s
 
     async def finish(self, work: Work) -> DispatchOutcome | None:
@@ -172,8 +176,11 @@ class Dispatcher:
         """Claim at the last moment and send. The claim goes into `claims` (none when the
         delivery ended before a provider call); the result is None when it is not NEW."""
         cmd = work.command
-        if work.lane == "marketing" and self._gate is not None and not recovering:
-            await self._gate.wait_free()
+        if work.lane == "marketing" and not recovering:
+            if self._pace is not None:
+                await self._pace.admit()
+            if self._gate is not None:
+                await self._gate.wait_free()
 
         async def claim() -> bool:
             if recovering:

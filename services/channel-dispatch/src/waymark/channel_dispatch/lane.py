@@ -19,6 +19,7 @@ from waymark.channel_dispatch.dispatcher import Dispatcher, Work
 from waymark.channel_dispatch.model import Lane as LaneName
 from waymark.channel_dispatch.model import Position
 from waymark.channel_dispatch.offsets import PartitionProgress, Ready
+from waymark.channel_dispatch.pressure import DelayMeter
 from waymark.core.adapters.kafka.dlq import DeadLetterWriter
 from waymark.core.contracts import AvroCodec, CodecError, DispatchOutcome, SendCommand
 from waymark.core.observability.metrics import (
@@ -72,8 +73,10 @@ class Lane:
         max_in_flight: int,
         commit_interval_s: float,
         grace_s: float = 25.0,
+        meter: DelayMeter | None = None,
     ) -> None:
-        """`producer` is transactional and this lane's alone."""
+        """`producer` is transactional and this lane's alone; `meter` measures the delay of
+        its sends (the transactional lane's, which marketing yields to)."""
         self.name = name
         self._topic = topic
         self._outcomes_topic = outcomes_topic
@@ -86,6 +89,7 @@ class Lane:
         self._max_in_flight = max_in_flight
         self._commit_interval_s = commit_interval_s
         self._grace_s = grace_s
+        self._meter = meter
         self._progress: dict[TopicPartition, PartitionProgress] = {}
         self._in_flight = 0
         self._slot_freed = asyncio.Event()
@@ -167,6 +171,9 @@ class Lane:
         self._finished.set()
 
     def _start(self, works: list[Work]) -> None:
+        if self._meter is not None:
+            for work in works:
+                self._meter.started(work.command.command_id, work.command.created_at.timestamp())
         self._in_flight += len(works)
         self._in_flight_gauge.set(self._in_flight)
         task = asyncio.create_task(self._process(works))
@@ -181,9 +188,12 @@ class Lane:
 
     async def _finish(self, work: Work) -> None:
         outcome = await self._dispatcher.finish(work)
+        seconds = None
         if outcome is not None:
             seconds = (outcome.at - work.command.created_at).total_seconds()
             self._latency.observe(max(seconds, 0.0))
+        if self._meter is not None:
+            self._meter.finished(work.command.command_id, seconds)
         tp = TopicPartition(work.position.topic, work.position.partition)
         self._progress[tp].finish(work.position.offset, outcome)
         self._in_flight -= 1

@@ -21,6 +21,7 @@ from pymongo.errors import PyMongoError
 
 from waymark.channel_dispatch.lane import Lane
 from waymark.channel_dispatch.ledger import Ledger
+from waymark.channel_dispatch.pressure import Yielding
 from waymark.channel_dispatch.senders.base import Sender
 from waymark.channel_dispatch.settings import DispatchSettings
 from waymark.channel_dispatch.suppression import SuppressionList
@@ -63,6 +64,7 @@ class Service:
     producers: list[AIOKafkaProducer]
     consumers: list[AIOKafkaConsumer]
     senders: list[Sender[Any]]
+    yielding: Yielding | None
     app: web.Application
     checks: DependencyChecks
     started: bool = False
@@ -100,6 +102,8 @@ class Service:
                 asyncio.create_task(self._heartbeat(stopping)),
                 asyncio.create_task(self.suppressions.keep_fresh(stopping)),
             ]
+            if self.yielding is not None:
+                helpers.append(asyncio.create_task(self.yielding.run(stopping)))
             lanes = [asyncio.create_task(lane.run(stopping)) for lane in self.lanes]
             results = await asyncio.gather(*lanes, return_exceptions=True)
             failures = [r for r in results if isinstance(r, BaseException)]

@@ -61,7 +61,22 @@ class DispatchSettings(ServiceSettings):
         default=256, ge=1, description="ledger documents per write, at most"
     )
     marketing_yields: bool = Field(
-        default=True, description="marketing starts no send while a transactional one runs"
+        default=True,
+        description="in a process with both lanes, marketing starts no send while a "
+        "transactional one runs",
+    )
+    marketing_yield_delay: float = Field(
+        default=0.0,
+        ge=0,
+        description="pace marketing processes by the transactional lanes' delay: the share "
+        "by which transactional sends take longer than while marketing is quiet, beyond "
+        "which marketing slows down (0.5: half as long again); 0: off (see docs/operations.md)",
+    )
+    marketing_min_rate: float = Field(
+        default=20.0, gt=0, description="sends/s marketing keeps while it yields, at least"
+    )
+    pressure_interval_ms: int = Field(
+        default=250, ge=10, description="how often the delay is published and followed"
     )
 
     # The ledger's view of a crashed owner: a claim whose owner stopped its heartbeat for

@@ -180,6 +180,14 @@ DISPATCH_UNCOMMITTED = Gauge(
     "Finished records waiting for earlier ones before their offsets commit, by lane.",
     ["lane"],
 )
+DISPATCH_TRANSACTIONAL_DELAY = Gauge(
+    "waymark_dispatch_transactional_delay",
+    "The transactional lane's tail send latency above its floor, as a share of the floor.",
+)
+DISPATCH_MARKETING_PACE = Gauge(
+    "waymark_dispatch_marketing_pace_per_second",
+    "Marketing sends/s while it yields to delayed transactional sends; 0 when unpaced.",
+)
 DISPATCH_RATE_LIMIT = Gauge(
     "waymark_dispatch_rate_limit_per_second",
     "Current send rate allowed per provider (halved on 429, recovering).",

@@ -25,7 +25,8 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 @dataclass(slots=True)
 class HttpFault:
-    """Answer `status` (with `retry_after`) or hang `hang_s`, `times` times (None: always)."""
+    """Answer `status` (with `retry_after`) after hanging `hang_s`, `times` times (None:
+    always). Status 200 is a slow provider: after `hang_s`, the request is handled as usual."""
 
     target: Target
     status: int = 500
@@ -87,6 +88,9 @@ async def _guarded(
     if fault is not None:
         if fault.hang_s:
             await asyncio.sleep(fault.hang_s)
+        if fault.status == 200:
+            fault = None
+    if fault is not None:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
         body = fault.body or {"error": {"code": fault.status, "message": "injected fault"}}
         return web.json_response(body, status=fault.status, headers=headers)
