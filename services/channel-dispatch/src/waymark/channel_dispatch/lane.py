@@ -13,6 +13,7 @@ import asyncio
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
 from waymark.channel_dispatch.dispatcher import Dispatcher, Work
@@ -35,6 +36,8 @@ __all__ = ["Lane"]
 
 log = structlog.get_logger(__name__)
 _SERVICE = "channel-dispatch"
+_COMMIT_RETRY_S = (0.2, 5.0)
+"""First and longest pause before a commit is tried again after a retriable Kafka error."""
 _Refused = tuple[TopicPartition, ConsumerRecord[bytes, bytes], str]
 """A record that is no SendCommand: its partition, the record and why."""
 
@@ -236,6 +239,7 @@ class Lane:
             self._progress.pop(tp, None)
 
     async def _commit_loop(self, stopping: asyncio.Event) -> None:
+        pause = _COMMIT_RETRY_S[0]
         while not stopping.is_set():
             await _either(self._finished, stopping)
             self._finished.clear()
@@ -243,6 +247,17 @@ class Lane:
                 await asyncio.sleep(self._commit_interval_s)
             try:
                 await self._commit()
+                pause = _COMMIT_RETRY_S[0]
+            except KafkaError as exc:
+                if not exc.retriable:
+                    self._fail(exc)
+                    return
+                # The broker is away or moving leaders: the transaction was aborted and the
+                # runs are still unreleased, so the next try publishes and commits them.
+                log.warning("commit_retry", lane=self.name, error=repr(exc), pause_s=pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _COMMIT_RETRY_S[1])
+                self._finished.set()
             except Exception as exc:
                 self._fail(exc)
                 return
