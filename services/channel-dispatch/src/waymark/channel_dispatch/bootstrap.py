@@ -151,6 +151,9 @@ def build_service(
                 max_in_flight=in_flight,
                 commit_interval_s=commit_ms / 1000,
                 meter=yielding.meter if yielding is not None and transactional else None,
+                new_producer=lambda lane=lane_name, group=group_id: _lane_producer(  # type: ignore[misc]
+                    lane, group, settings, kafka
+                ),
             )
         )
     unsubscriber = Unsubscriber(
@@ -268,7 +271,15 @@ def _kafka_clients(
         client_id=f"{kafka.client_id}-dispatch-{lane}",
         max_partition_fetch_bytes=256 * 1024 if transactional else 1024 * 1024,
     )
-    producer = durable_producer(
+    return consumer, _lane_producer(lane, group_id, settings, kafka)
+
+
+def _lane_producer(
+    lane: LaneName, group_id: str, settings: DispatchSettings, kafka: KafkaSettings
+) -> AIOKafkaProducer:
+    """A lane's transactional producer."""
+    transactional = lane == "transactional"
+    return durable_producer(
         kafka,
         # Stable per instance: a restart fences the crashed producer and aborts its open
         # transaction at once instead of blocking read_committed consumers until timeout.
@@ -277,4 +288,3 @@ def _kafka_clients(
         retry_backoff_ms=5,
         linger_ms=0 if transactional else 5,
     )
-    return consumer, producer

@@ -10,10 +10,12 @@ the commit makes the record come back, and the ledger turns it into the same out
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.structs import ConsumerRecord
 
 from waymark.channel_dispatch.dispatcher import Dispatcher, Work
@@ -77,9 +79,11 @@ class Lane:
         commit_interval_s: float,
         grace_s: float = 25.0,
         meter: DelayMeter | None = None,
+        new_producer: Callable[[], AIOKafkaProducer] | None = None,
     ) -> None:
         """`producer` is transactional and this lane's alone; `meter` measures the delay of
-        its sends (the transactional lane's, which marketing yields to)."""
+        its sends (the transactional lane's, which marketing yields to); `new_producer` makes
+        another like `producer`, to replace it when it fails."""
         self.name = name
         self._topic = topic
         self._outcomes_topic = outcomes_topic
@@ -93,6 +97,7 @@ class Lane:
         self._commit_interval_s = commit_interval_s
         self._grace_s = grace_s
         self._meter = meter
+        self._new_producer = new_producer
         self._progress: dict[TopicPartition, PartitionProgress] = {}
         self._in_flight = 0
         self._slot_freed = asyncio.Event()
@@ -248,19 +253,50 @@ class Lane:
             try:
                 await self._commit()
                 pause = _COMMIT_RETRY_S[0]
+            except ProducerFenced as exc:
+                # Another instance with this transactional id took over: it owns the lane now.
+                self._fail(exc)
+                return
             except KafkaError as exc:
-                if not exc.retriable:
-                    self._fail(exc)
-                    return
                 # The broker is away or moving leaders: the transaction was aborted and the
-                # runs are still unreleased, so the next try publishes and commits them.
+                # runs are still unreleased, so the next try publishes and commits them. A
+                # producer whose sender gave up (it does on some connection losses) is
+                # replaced first; the new one fences it and aborts what it left open.
                 log.warning("commit_retry", lane=self.name, error=repr(exc), pause_s=pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, _COMMIT_RETRY_S[1])
+                if not exc.retriable and not await self._renew_producer(stopping):
+                    return
                 self._finished.set()
             except Exception as exc:
                 self._fail(exc)
                 return
+
+    async def _renew_producer(self, stopping: asyncio.Event) -> bool:
+        """Replace the transactional producer; False when the lane cannot go on."""
+        if self._new_producer is None:
+            self._fail(RuntimeError("the lane's Kafka producer failed and cannot be replaced"))
+            return False
+        async with self._commit_lock:
+            old, self._producer = self._producer, self._new_producer()
+            with contextlib.suppress(Exception):
+                await old.stop()
+            pause = _COMMIT_RETRY_S[0]
+            while not stopping.is_set():
+                try:
+                    await self._producer.start()
+                    log.warning("producer_renewed", lane=self.name)
+                    return True
+                except KafkaError as exc:
+                    log.warning("producer_start_retry", lane=self.name, error=repr(exc))
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, _COMMIT_RETRY_S[1])
+        return False
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        """The lane's transactional producer now (a failed one is replaced)."""
+        return self._producer
 
     async def _commit(self) -> None:
         """Publish the outcomes of every finished run and commit its offsets, atomically."""

@@ -157,7 +157,9 @@ class Service:
     async def _close(self) -> None:
         for consumer in self.consumers:
             await consumer.stop()
-        for producer in self.producers:
+        # A lane may have replaced its producer after a failure: stop the one it has now
+        # (stopping a stopped producer does nothing).
+        for producer in [*self.producers, *(lane.producer for lane in self.lanes)]:
             await producer.stop()
         for sender in self.senders:
             await sender.close()
