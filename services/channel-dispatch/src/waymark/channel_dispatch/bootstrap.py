@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -151,9 +152,7 @@ def build_service(
                 max_in_flight=in_flight,
                 commit_interval_s=commit_ms / 1000,
                 meter=yielding.meter if yielding is not None and transactional else None,
-                new_producer=lambda lane=lane_name, group=group_id: _lane_producer(  # type: ignore[misc]
-                    lane, group, settings, kafka
-                ),
+                new_producer=partial(_lane_producer, lane_name, group_id, settings, kafka),
             )
         )
     unsubscriber = Unsubscriber(
