@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from waymark.channel_dispatch.resilience import AdaptiveRateLimit
 
 
@@ -64,3 +66,24 @@ async def test_tokens_pace_sends_and_priority_callers_go_first() -> None:
     await asyncio.gather(marketing, transactional)
     assert order == ["transactional", "marketing"]
     assert asyncio.get_running_loop().time() - started >= 0.03
+
+
+async def test_waiting_sends_wait_in_line_instead_of_each_polling_the_bucket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limit = AdaptiveRateLimit("smtp", 200.0)  # a burst of 20, then one per 5 ms
+    while limit._tokens >= 1:
+        await limit.acquire()
+    real_sleep = asyncio.sleep
+    naps = 0
+
+    async def counted_sleep(seconds: float) -> None:
+        nonlocal naps
+        naps += 1
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", counted_sleep)
+    waiting = 40
+    await asyncio.gather(*(limit.acquire() for _ in range(waiting)))
+    # In line, about one nap per token; every waiter polling took ~20 each (800 in all).
+    assert naps <= 3 * waiting, naps

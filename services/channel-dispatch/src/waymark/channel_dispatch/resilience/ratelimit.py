@@ -42,6 +42,7 @@ class AdaptiveRateLimit:
         self._adjusted_at = self._refilled_at
         self._cut_at = float("-inf")
         self._priority_waiting = 0
+        self._turn = asyncio.Lock()
         self._publish()
 
     @property
@@ -54,19 +55,29 @@ class AdaptiveRateLimit:
         self._refilled_at = now
 
     async def acquire(self, *, priority: bool = False) -> None:
-        """Wait for a token; a priority caller overtakes waiting non-priority ones."""
+        """Wait for a token; a priority caller overtakes waiting non-priority ones.
+
+        Non-priority callers wait in line behind one lock, so only the first of them polls
+        the bucket: with every waiting send polling, hundreds of sends waiting at a high rate
+        woke up thousands of times a second, a core's worth of work for nothing.
+        """
         if priority:
             self._priority_waiting += 1
-        try:
-            while True:
-                self._refill()
-                if self._tokens >= 1 and (priority or not self._priority_waiting):
-                    self._tokens -= 1
-                    return
-                await asyncio.sleep(max((1 - self._tokens) / self.rate, 0.001))
-        finally:
-            if priority:
+            try:
+                await self._take(priority=True)
+            finally:
                 self._priority_waiting -= 1
+            return
+        async with self._turn:
+            await self._take(priority=False)
+
+    async def _take(self, *, priority: bool) -> None:
+        while True:
+            self._refill()
+            if self._tokens >= 1 and (priority or not self._priority_waiting):
+                self._tokens -= 1
+                return
+            await asyncio.sleep(max((1 - self._tokens) / self.rate, 0.001))
 
     def throttled(self) -> None:
         """The provider answered 429: halve the rate."""
