@@ -67,12 +67,14 @@ def build_service(
     owner = owner or f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     client = connect(mongo)
     database = client[mongo.database]
+    records = client[settings.ledger_database] if settings.ledger_database else database
     codec = AvroCodec.static()
     ledger = Ledger(
         database,
         owner=owner,
         clock=clock,
         owner_stale=timedelta(seconds=settings.owner_stale_s),
+        records=records,
     )
     suppressions = SuppressionList(database, clock=clock)
     links = UnsubscribeLinks(
@@ -118,6 +120,7 @@ def build_service(
                 owner=owner,
                 clock=clock,
                 owner_stale=timedelta(seconds=settings.owner_stale_s),
+                records=records,
                 **_ledger_grouping(lane_name, settings),
             ),
             suppressions=suppressions,

@@ -15,6 +15,11 @@ Three small collections, written by inserts only (see `storage`):
   dispatcher, so a claim left by a dead one can be told from one still being sent;
 - `dispatch_takeovers` — `{_id: "<command_id>/<dead owner>"}`: one resolver per lost claim.
 
+The first three may live in a database of their own (`WAYMARK_DISPATCH_LEDGER_DATABASE`): on
+FerretDB's SQLite backend each database has its own single writer, so a transactional lane
+whose process keeps its ledger apart never waits behind a marketing drain's writes. A command
+id belongs to one lane's topic, so the lanes' ledgers never need to see each other's claims.
+
 `source` is the Kafka position (`topic:partition:offset`) of the record that made the claim.
 Only that record reports the command's outcome; any other record with the same command id
 is a duplicate (a second delivery or an engine replay) and is dropped without an outcome.
@@ -97,16 +102,20 @@ class Ledger:
         owner_stale: timedelta,
         group: int = _GROUP,
         linger_s: float = 0.0,
+        records: AsyncDatabase[dict[str, Any]] | None = None,
     ) -> None:
-        """Use `database`; `owner` names this process in the claims it makes. Writes go in
-        groups of up to `group` documents, waiting up to `linger_s` to fill one (see
-        `GroupInserter`): a claim is still written, and acknowledged, before its send."""
+        """Use `database`; `owner` names this process in the claims it makes. Claims, sends
+        and results go in `records` when given (a database of their own), the heartbeats
+        and takeovers stay in `database`. Writes go in groups of up to `group` documents,
+        waiting up to `linger_s` to fill one (see `GroupInserter`): a claim is still
+        written, and acknowledged, before its send."""
         self.owner = owner
         self._clock = clock
         self._stale = owner_stale
-        self._claims = database["dispatch_claims"]
-        self._results = database["dispatch_results"]
-        self._sends = database["dispatch_sends"]
+        records = database if records is None else records
+        self._claims = records["dispatch_claims"]
+        self._results = records["dispatch_results"]
+        self._sends = records["dispatch_sends"]
         self._owners = database["dispatch_owners"]
         self._takeovers = database["dispatch_takeovers"]
         self._claim_writer = GroupInserter(self._claims, max_group=group, linger_s=linger_s)

@@ -60,6 +60,14 @@ class DispatchSettings(ServiceSettings):
     marketing_ledger_group: int = Field(
         default=256, ge=1, description="ledger documents per write, at most"
     )
+    ledger_database: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="database of this process's claims, sends and results (default: the "
+        "main one); on FerretDB with SQLite each database has its own writer, so a "
+        "transactional lane with its own never waits for a marketing drain's writes. "
+        "Change it only with the lane's topic drained: claims in the old one are not seen",
+    )
     marketing_yields: bool = Field(
         default=True,
         description="in a process with both lanes, marketing starts no send while a "
