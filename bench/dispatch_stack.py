@@ -1,4 +1,10 @@
-"""The processes `bench/dispatch.py` measures: the sinks and channel-dispatch, one per lane."""
+"""The processes `bench/dispatch.py` measures: channel-dispatch and the sinks, one per lane.
+
+Each lane's process sends to a sink of its own, as a deployment sends transactional and
+marketing mail through separate provider streams (a provider's transactional stream does not
+queue behind a campaign); the transactional process keeps its ledger in a database of its
+own (`WAYMARK_DISPATCH_LEDGER_DATABASE`), as the operations guide advises on FerretDB.
+"""
 
 from __future__ import annotations
 
@@ -37,12 +43,11 @@ class Stack:
         """Ports and logs under `workdir`; nothing starts yet."""
         self.kafka = kafka
         self.mongo = mongo
-        self.smtp_port = free_port()
-        self.sink_port = free_port()
         self.log = workdir / "dispatch.log"
         self.sink_log = workdir / "sinks.log"
-        self.sink: asyncio.subprocess.Process | None = None
-        self.dispatchers: list[asyncio.subprocess.Process] = []
+        self.sinks: list[asyncio.subprocess.Process] = []
+        self.running: dict[int, asyncio.subprocess.Process] = {}
+        """The dispatcher process of each role running, by the role's index."""
         self._http: httpx.AsyncClient | None = None
         # One process per lane (the marketing one at a lower CPU priority), or both in one.
         self.roles: list[dict[str, str]] = (
@@ -53,13 +58,25 @@ class Stack:
             if split
             else [{}]
         )
-        for role in self.roles:
+        if split:
+            self.roles[0]["WAYMARK_DISPATCH_LEDGER_DATABASE"] = f"{mongo.database}_transactional"
+        # Each role's SMTP sink: its SMTP port, and the port of its HTTP API.
+        self.sink_ports = [(free_port(), free_port()) for _ in self.roles]
+        for role, (smtp_port, _) in zip(self.roles, self.sink_ports, strict=True):
             role["WAYMARK_DISPATCH_HTTP_PORT"] = str(free_port())
+            role["WAYMARK_DISPATCH_SMTP_PORT"] = str(smtp_port)
 
     @property
-    def sink_url(self) -> str:
-        """Base URL of the sink's HTTP API."""
-        return f"http://127.0.0.1:{self.sink_port}"
+    def databases(self) -> list[str]:
+        """Every database the dispatchers write."""
+        key = "WAYMARK_DISPATCH_LEDGER_DATABASE"
+        extra = [role[key] for role in self.roles if key in role]
+        return [self.mongo.database, *extra]
+
+    @property
+    def sink_urls(self) -> list[str]:
+        """Base URLs of the sinks' HTTP APIs."""
+        return [f"http://127.0.0.1:{http_port}" for _, http_port in self.sink_ports]
 
     def _env(self, role: dict[str, str]) -> dict[str, str]:
         # Dispatcher settings may be tried from the environment (WAYMARK_DISPATCH_*); the
@@ -77,55 +94,77 @@ class Stack:
                 "WAYMARK_MONGO_DATABASE": self.mongo.database,
                 "WAYMARK_DISPATCH_GROUP_ID": f"bench-{self.mongo.database}",
                 "WAYMARK_DISPATCH_INSTANCE_ID": "bench",
-                "WAYMARK_DISPATCH_SMTP_PORT": str(self.smtp_port),
                 "WAYMARK_DISPATCH_LOG_LEVEL": "WARNING",
                 **role,
             }
         )
         return env
 
-    async def start_sink(self) -> None:
+    async def start_sinks(self) -> None:
         """Start the sinks and wait for them."""
-        with self.sink_log.open("ab") as out:
-            self.sink = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "waymark.channel_dispatch.sinks",
-                "--smtp-port",
-                str(self.smtp_port),
-                "--http-port",
-                str(self.sink_port),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        await _until_ok(f"{self.sink_url}/healthz")
-
-    async def start_dispatcher(self, marketing: dict[str, str] | None = None) -> None:
-        """Start channel-dispatch (a process per role) and wait until it is ready;
-        `marketing`: settings of the process that sends marketing, for this start only."""
-        for role in self.roles:
-            if marketing and role.get("WAYMARK_DISPATCH_LANES", "marketing") == "marketing":
-                role = {**role, **marketing}
-            with self.log.open("ab") as out:
-                self.dispatchers.append(
+        for smtp_port, http_port in self.sink_ports:
+            with self.sink_log.open("ab") as out:
+                self.sinks.append(
                     await asyncio.create_subprocess_exec(
                         sys.executable,
                         "-m",
-                        "waymark.channel_dispatch",
-                        env=self._env(role),
+                        "waymark.channel_dispatch.sinks",
+                        "--smtp-port",
+                        str(smtp_port),
+                        "--http-port",
+                        str(http_port),
                         stdout=out,
                         stderr=subprocess.STDOUT,
                     )
                 )
+        for url in self.sink_urls:
+            await _until_ok(f"{url}/healthz")
+
+    @property
+    def dispatchers(self) -> list[asyncio.subprocess.Process]:
+        """The dispatcher processes running."""
+        return list(self.running.values())
+
+    @property
+    def marketing_pid(self) -> int:
+        """The process that sends marketing (the last role's)."""
+        return self.running[len(self.roles) - 1].pid
+
+    async def start_dispatcher(self, marketing: dict[str, str] | None = None) -> None:
+        """Start channel-dispatch (a process per role) where it is not running, and wait until
+        it is ready; `marketing`: settings of the process that sends marketing, for this
+        start only."""
+        for index, role in enumerate(self.roles):
+            if index in self.running:
+                continue
+            if marketing and role.get("WAYMARK_DISPATCH_LANES", "marketing") == "marketing":
+                role = {**role, **marketing}
+            with self.log.open("ab") as out:
+                self.running[index] = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "waymark.channel_dispatch",
+                    env=self._env(role),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
             await _until_ok(f"http://127.0.0.1:{role['WAYMARK_DISPATCH_HTTP_PORT']}/readyz")
 
+    async def stop_marketing(self) -> None:
+        """Stop the process that sends marketing; a transactional-only process runs on."""
+        await self._stop(len(self.roles) - 1)
+
     async def stop_dispatcher(self) -> None:
-        """SIGTERM, wait for the clean exits."""
-        for process in self.dispatchers:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-                await process.wait()
-        self.dispatchers.clear()
+        """Stop every dispatcher process."""
+        for index in list(self.running):
+            await self._stop(index)
+
+    async def _stop(self, index: int) -> None:
+        """SIGTERM, wait for the clean exit."""
+        process = self.running.pop(index, None)
+        if process is not None and process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await process.wait()
 
     def _client(self) -> httpx.AsyncClient:
         # One client for the whole run: making one builds a TLS context, tens of
@@ -135,13 +174,19 @@ class Stack:
         return self._http
 
     async def receipts(self) -> dict[str, float]:
-        """Message-ID -> arrival time of every email the sink holds."""
-        rows = (await self._client().get(f"{self.sink_url}/smtp/receipts")).json()["receipts"]
-        return {message_id: at for message_id, at in rows}
+        """Message-ID -> arrival time of every email the sinks hold."""
+        found: dict[str, float] = {}
+        for url in self.sink_urls:
+            rows = (await self._client().get(f"{url}/smtp/receipts")).json()["receipts"]
+            found.update((message_id, at) for message_id, at in rows)
+        return found
 
     async def received(self) -> int:
-        """How many emails the sink holds."""
-        return int((await self._client().get(f"{self.sink_url}/smtp/stats")).json()["count"])
+        """How many emails the sinks hold."""
+        total = 0
+        for url in self.sink_urls:
+            total += int((await self._client().get(f"{url}/smtp/stats")).json()["count"])
+        return total
 
     async def gauge(self, name: str) -> float:
         """The largest value of a gauge (no labels) over the running dispatchers' /metrics."""
@@ -161,8 +206,8 @@ class Stack:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
-        for process in [*self.dispatchers, self.sink]:
-            if process is not None and process.returncode is None:
+        for process in [*self.dispatchers, *self.sinks]:
+            if process.returncode is None:
                 process.terminate()
                 await asyncio.wait_for(process.wait(), 30)
 
