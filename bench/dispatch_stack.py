@@ -3,7 +3,10 @@
 Each lane's process sends to a sink of its own, as a deployment sends transactional and
 marketing mail through separate provider streams (a provider's transactional stream does not
 queue behind a campaign); the transactional process keeps its ledger in a database of its
-own (`WAYMARK_DISPATCH_LEDGER_DATABASE`), as the operations guide advises on FerretDB.
+own (`WAYMARK_DISPATCH_LEDGER_DATABASE`), as the operations guide advises on FerretDB. The
+marketing process runs in the idle CPU class (`WAYMARK_DISPATCH_CPU_CLASS`), as the guide
+advises where lanes share cores; so does its sink, which stands in for a campaign stream
+whose provider's CPU is not this machine's.
 """
 
 from __future__ import annotations
@@ -49,11 +52,11 @@ class Stack:
         self.running: dict[int, asyncio.subprocess.Process] = {}
         """The dispatcher process of each role running, by the role's index."""
         self._http: httpx.AsyncClient | None = None
-        # One process per lane (the marketing one at a lower CPU priority), or both in one.
+        # One process per lane (the marketing one in the idle CPU class), or both in one.
         self.roles: list[dict[str, str]] = (
             [
                 {"WAYMARK_DISPATCH_LANES": "transactional"},
-                {"WAYMARK_DISPATCH_LANES": "marketing", "WAYMARK_DISPATCH_NICE": "10"},
+                {"WAYMARK_DISPATCH_LANES": "marketing", "WAYMARK_DISPATCH_CPU_CLASS": "idle"},
             ]
             if split
             else [{}]
@@ -102,7 +105,9 @@ class Stack:
 
     async def start_sinks(self) -> None:
         """Start the sinks and wait for them."""
-        for smtp_port, http_port in self.sink_ports:
+        for index, (smtp_port, http_port) in enumerate(self.sink_ports):
+            # The marketing process's sink (split layout) takes a core only when none is idle.
+            idle = len(self.roles) > 1 and index == len(self.roles) - 1
             with self.sink_log.open("ab") as out:
                 self.sinks.append(
                     await asyncio.create_subprocess_exec(
@@ -113,6 +118,7 @@ class Stack:
                         str(smtp_port),
                         "--http-port",
                         str(http_port),
+                        preexec_fn=_idle_class if idle else None,
                         stdout=out,
                         stderr=subprocess.STDOUT,
                     )
@@ -210,6 +216,11 @@ class Stack:
             if process.returncode is None:
                 process.terminate()
                 await asyncio.wait_for(process.wait(), 30)
+
+
+def _idle_class() -> None:
+    """In the child before it runs the sink: Linux's idle scheduling class."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 async def _until_ok(url: str) -> None:

@@ -340,11 +340,13 @@ def _dispatch(results: Mapping[str, Any]) -> list[str]:
         "transactional and marketing mail go through separate provider streams); the "
         "transactional process keeps its ledger in a database of its own, and runs on while "
         "the marketing process is stopped, the backlog queued and marketing started again. The "
-        "marketing process runs at a lower CPU priority. The throughput is that of a drain "
-        "with nothing else sent; the ratio comes from a second drain with the probe running. "
-        "A full-speed drain keeps both cores busy, and FerretDB and Kafka serve both lanes at "
-        "normal priority: every hop of a transactional send waits a little for a core. Capped "
-        "so the cores have room, the drain leaves the transactional tail about as it was idle.",
+        "marketing process and its sink run in the idle CPU class (a woken transactional hop "
+        "takes a core from them at once). The throughput is that of a drain with nothing else "
+        "sent; the ratio comes from a second drain with the probe running. FerretDB and Kafka "
+        "serve both lanes at normal priority, so during a full-speed drain each hop of a "
+        "transactional send (the Kafka fetch, the ledger claim, the SMTP call) still waits a "
+        "little for a core now and then: the median does not move, the p99 does. Capped so "
+        "the cores have room, the drain leaves the transactional tail about as it was idle.",
         "",
     ]
 

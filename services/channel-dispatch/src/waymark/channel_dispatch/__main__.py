@@ -15,7 +15,7 @@ from waymark.core.observability.logging import configure_logging
 from waymark.core.observability.runtime import run, tune_gc
 from waymark.core.settings import KafkaSettings, MongoSettings, SettingsError, load_settings
 
-__all__ = ["main"]
+__all__ = ["main", "yield_cpu"]
 
 
 async def _serve(settings: DispatchSettings, kafka: KafkaSettings, mongo: MongoSettings) -> None:
@@ -25,6 +25,16 @@ async def _serve(settings: DispatchSettings, kafka: KafkaSettings, mongo: MongoS
         loop.add_signal_handler(signum, stopping.set)
     service = build_service(settings=settings, kafka=kafka, mongo=mongo)
     await service.run(stopping)
+
+
+def yield_cpu(settings: DispatchSettings) -> None:
+    """Lower this process's CPU priority as configured, before any thread starts (threads
+    inherit it): a marketing-only process yields the CPU to the transactional one on a
+    shared host."""
+    if settings.cpu_class == "idle":
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    if settings.nice:
+        os.nice(settings.nice)
 
 
 def main() -> None:
@@ -44,9 +54,7 @@ def main() -> None:
     assert isinstance(kafka, KafkaSettings)
     assert isinstance(mongo, MongoSettings)
     configure_logging("channel-dispatch", level=settings.log_level)
-    if settings.nice:
-        # A marketing-only process yields the CPU to the transactional one on a shared host.
-        os.nice(settings.nice)
+    yield_cpu(settings)
     try:
         tune_gc()
         run(_serve(settings, kafka, mongo))

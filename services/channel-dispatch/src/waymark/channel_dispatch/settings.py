@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from typing import get_args
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -29,6 +29,13 @@ class DispatchSettings(ServiceSettings):
     )
     nice: int = Field(
         default=0, ge=0, le=19, description="lower this process's CPU priority (os.nice)"
+    )
+    cpu_class: Literal["normal", "idle"] = Field(
+        default="normal",
+        description="idle: Linux's idle scheduling class (SCHED_IDLE), a core only when "
+        "nothing else wants one; a process woken beside it takes the core at once, where a "
+        "niced one may wait out a time slice. For a marketing-only process on a host it "
+        "shares with a transactional one",
     )
     instance_id: str = Field(
         default_factory=socket.gethostname,
